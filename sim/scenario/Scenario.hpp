@@ -1,0 +1,54 @@
+// A scenario: the scene, who is in it, how they choose exits, what happens when, and how
+// long and how finely to simulate. Filled by ScenarioYaml.cpp; used by the runner.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenes/Scene.hpp"
+#include "sim/scenario/Distribution.hpp"
+#include "sim/scenario/Profile.hpp"
+
+namespace safetwin {
+
+enum class ExitChoice { Nearest, Quickest, Assigned };
+
+struct Population {
+    std::string name;
+    int count = 0;                    // [Limit: >= 1]
+    // Where: a named space, or a polygon on a level.
+    std::string space;                // space id, or ""
+    std::string level_id;             // with polygon
+    Polygon polygon;                  // with level_id
+    std::vector<Vec2> positions;      // explicit start points (count = their number), optional
+    Profile profile;                  // built-in or custom
+    Distribution premovement = Distribution::fixed(0.0);  // [Units: s]
+    ExitChoice exit_choice = ExitChoice::Nearest;
+    std::string exit;                 // for Assigned
+    SourceRef where;
+};
+
+struct Event {
+    enum class Action { CloseDoor, OpenDoor };
+    double time = 0.0;                // [Units: s]
+    Action action = Action::CloseDoor;
+    std::string target;               // door id
+    SourceRef where;
+};
+
+struct Scenario {
+    std::string name;
+    std::string file;                 // path it was read from ("" if built in code)
+    Scene scene;
+    std::vector<Population> populations;
+    std::vector<Event> events;        // sorted by time
+    double duration = 600.0;          // [Limit: (0, 86400]] [Units: s]
+    double time_step = 0.05;          // [Limit: [0.005, 0.1]] [Units: s]
+    double cell_size = 0.2;           // navigation grid [Limit: [0.05, 0.2]] [Units: m]
+    uint64_t seed = 1;
+    double record_interval = 1.0;     // agents-remaining series [Units: s]
+    double trajectory_rate = 2.0;     // frames per second for --trajectories [Units: 1/s]
+};
+
+}  // namespace safetwin
