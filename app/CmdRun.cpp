@@ -1,0 +1,93 @@
+// safetwin run SCENARIO [--seed N] [--out DIR] [--trajectories] [--trajectory-rate HZ]
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "app/Commands.hpp"
+#include "app/Output.hpp"
+#include "bench/CrowdBench.hpp"
+#include "sim/run/Simulation.hpp"
+#include "sim/scenario/ScenarioYaml.hpp"
+
+namespace safetwin {
+
+CommandFn addRunCommand(CLI::App& app) {
+    struct Options {
+        std::string scenario;
+        std::string out;
+        int64_t seed = -1;
+        bool trajectories = false;
+        double rate = 0.0;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("run", "Run a scenario headless and write DIR/summary.json");
+    cmd->add_option("scenario", o->scenario, "scenario file (YAML)")->required();
+    cmd->add_option("--out", o->out, "output folder (default: results/<scenario name>)");
+    cmd->add_option("--seed", o->seed, "random seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--trajectories", o->trajectories, "also write trajectories.csv (frame,time,id,x,y,z)");
+    cmd->add_option("--trajectory-rate", o->rate, "trajectory frames per second (default: the scenario's output.trajectory_rate)")
+        ->check(CLI::Range(0.01, 100.0));
+    return [o]() {
+        // Everything that can be wrong with the input is found before anything is written.
+        const Scenario scenario = loadScenarioFile(o->scenario);
+        SimulationOptions opt;
+        if (o->seed >= 0) opt.seed = uint64_t(o->seed);
+        opt.record_trajectories = o->trajectories;
+        opt.trajectory_rate = o->rate;
+        Simulation sim(scenario, opt);
+
+        std::filesystem::path out = o->out.empty()
+            ? std::filesystem::path("results") / std::filesystem::path(o->scenario).stem()
+            : std::filesystem::path(o->out);
+        ProgressBar bar("run " + std::filesystem::path(o->scenario).filename().string());
+        sim.run([&](double t, double f) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, "t=%.0f s  out %d/%zu", t, sim.evacuated(), sim.state().size());
+            bar.update(f, buf);
+        });
+        bar.finish();
+
+        std::filesystem::create_directories(out);
+        writeFileAtomic(out / "summary.json", sim.summary().dump(2) + "\n");
+        if (o->trajectories) writeFileAtomic(out / "trajectories.csv", sim.trajectories());
+
+        const auto s = sim.summary();
+        std::printf("%s: %d of %zu evacuated", scenario.name.c_str(), sim.evacuated(), sim.state().size());
+        if (sim.evacuated() > 0) std::printf(", evacuation time %.1f s", s["evacuation_time_s"].get<double>());
+        std::printf("\n");
+        for (const auto& e : s["exits"])
+            std::printf("  exit %-12s %5d people\n", e["id"].get<std::string>().c_str(), e["count"].get<int>());
+        if (!sim.unreachable().empty()) {
+            std::printf("  %zu agents cannot reach any exit:\n", sim.unreachable().size());
+            size_t shown = 0;
+            for (const Unreachable& u : sim.unreachable()) {
+                if (++shown > 10) { std::printf("    ... (all listed in summary.json)\n"); break; }
+                std::printf("    agent %d at (%.2f, %.2f) on %s\n", u.agent, u.position.x, u.position.y, u.level.c_str());
+            }
+        }
+        std::printf("results: %s\n", (out / "summary.json").string().c_str());
+        return 0;
+    };
+}
+
+CommandFn addVerifyCommand(CLI::App& app) {
+    CLI::App* cmd = app.add_subcommand("verify", "Run the verification tests (crowd)");
+    (void)cmd;
+    return []() { return 1; };
+}
+
+CommandFn addBenchCommand(CLI::App& app) {
+    struct Options {
+        std::string what;
+        std::vector<int> threads{1, 2};
+        bool quick = false;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
+    cmd->add_option("what", o->what, "benchmark: crowd")->required()->check(CLI::IsMember({"crowd"}));
+    cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
+    cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
+    return [o]() { return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads); };
+}
+
+}  // namespace safetwin

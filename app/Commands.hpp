@@ -1,0 +1,16 @@
+// Sub-commands of the `safetwin` command line. Each registers its options on the CLI11 app
+// and returns the exit code when run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace safetwin {
+
+using CommandFn = std::function<int()>;
+
+CommandFn addRunCommand(CLI::App& app);
+CommandFn addVerifyCommand(CLI::App& app);
+CommandFn addBenchCommand(CLI::App& app);
+
+}  // namespace safetwin

@@ -1,0 +1,109 @@
+// Walkable grid of a scene: one raster layer per level and per stair flight, all on one plan
+// lattice (cell size h, shared origin), so a plan point has the same (i, j) in every layer.
+//
+// Layers hand agents to each other through "redirect" cells: on a level, the first band of a
+// stair's footprint at its entry belongs to the stair; on a stair, the cells beyond its two
+// ends belong to the levels. The rest of a footprint is solid on the levels (the space under
+// a flight, the slab opening above it). Route fields see one graph across all layers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "scenes/Scene.hpp"
+
+namespace safetwin {
+
+struct NavOptions {
+    double cell = 0.2;           // lattice spacing [Limit: [0.05, 0.2]] [Units: m]
+    double margin = 1.0;         // free border around each level's bounds [Units: m]
+};
+
+struct NavLayer {
+    enum class Kind : uint8_t { Level, Stair };
+    Kind kind = Kind::Level;
+    int index = -1;              // level or stair index in the scene
+    int i0 = 0, j0 = 0;          // offset of cell (0, 0) in the shared lattice
+    int nx = 0, ny = 0;
+    int node0 = 0;               // first global node index of this layer
+    std::vector<uint8_t> solid;  // (ny x nx) 1 where bodies cannot be
+    std::vector<int32_t> redirect;   // (ny x nx) global node that owns this cell, or -1
+    std::vector<float> wall_dist;    // (ny x nx) distance from cell centre to the nearest solid [m]
+    std::vector<int16_t> exit_id;    // (ny x nx) exit whose segment covers the cell, or -1
+
+    int cells() const { return nx * ny; }
+    bool inside(int i, int j) const { return i >= 0 && j >= 0 && i < nx && j < ny; }
+    int at(int i, int j) const { return j * nx + i; }
+};
+
+/// Cells a door's leaf covers on its level (solid while the door is closed).
+struct DoorCells {
+    int layer = -1;
+    std::vector<int> cells;
+};
+
+class NavGrid {
+public:
+    NavGrid(const Scene& scene, const NavOptions& options);
+
+    double cell() const { return h_; }
+    Vec2 origin() const { return origin_; }
+    const std::vector<NavLayer>& layers() const { return layers_; }
+    const NavLayer& layer(int l) const { return layers_[size_t(l)]; }
+    int levelLayer(int level) const { return levelLayer_[size_t(level)]; }
+    int stairLayer(int stair) const { return stairLayer_[size_t(stair)]; }
+    int nodeCount() const { return nodes_; }
+    const Scene& scene() const { return *scene_; }
+
+    /// Layer holding global node n, and n's cell within it.
+    int layerOfNode(int node) const;
+
+    // Plan point -> lattice index and layer cell.
+    int latticeI(double x) const { return int(std::floor((x - origin_.x) / h_)); }
+    int latticeJ(double y) const { return int(std::floor((y - origin_.y) / h_)); }
+    Vec2 cellCentre(const NavLayer& L, int i, int j) const {
+        return {origin_.x + (L.i0 + i + 0.5) * h_, origin_.y + (L.j0 + j + 0.5) * h_};
+    }
+    /// Cell of p in layer l, or -1 outside the layer.
+    int cellAt(int l, Vec2 p) const;
+    /// True if the cell of p in layer l is free (not solid, inside the layer).
+    bool walkable(int l, Vec2 p) const;
+
+    /// Bilinear wall distance at p in layer l (0 outside the layer). [m]
+    double wallDistance(int l, Vec2 p) const;
+    /// Unit vector pointing away from the nearest solid (gradient of wallDistance).
+    Vec2 wallNormal(int l, Vec2 p) const;
+
+    /// Floor elevation of p on layer l (stairs: linear along the flight). [m]
+    double elevation(int l, Vec2 p) const;
+
+    /// Open or close a door: marks its leaf cells solid or free and refreshes the wall
+    /// distances of its level. Openings cannot be closed (ignored).
+    void setDoorClosed(int level, int door, bool closed);
+    bool doorClosed(int level, int door) const;
+    bool exitOpen(int exit) const { return exitOpen_[size_t(exit)] != 0; }
+
+private:
+    void buildLevel(int level, const NavOptions& options);
+    void buildStair(int stair);
+    void linkRedirects();
+    void markExits();
+    void computeWallDistance(NavLayer& L);
+
+    const Scene* scene_;
+    double h_;
+    Vec2 origin_;
+    std::vector<NavLayer> layers_;
+    std::vector<int> levelLayer_, stairLayer_;
+    std::vector<std::vector<DoorCells>> doorCells_;   // [level][door]
+    std::vector<std::vector<uint8_t>> doorClosed_;     // [level][door]
+    std::vector<uint8_t> exitOpen_;                    // [exit]
+    int nodes_ = 0;
+};
+
+/// Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, "Distance
+/// Transforms of Sampled Functions"): squared distance, in cells, from each cell centre to the
+/// nearest cell with seed[c] != 0. (ny x nx) in, (ny x nx) out.
+std::vector<float> squaredDistanceTransform(const std::vector<uint8_t>& seed, int nx, int ny);
+
+}  // namespace safetwin

@@ -1,0 +1,440 @@
+#include "sim/run/Simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <unordered_map>
+
+namespace safetwin {
+
+namespace {
+
+double round6(double v) { return std::round(v * 1e6) / 1e6; }
+
+std::string fmt(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+}
+
+/// Cheap spatial hash used while placing people (distinct from the crowd model's).
+class PlacementHash {
+public:
+    explicit PlacementHash(double cell) : cell_(cell) {}
+    bool free(Vec2 p, double r, const std::vector<Vec2>& pos, const std::vector<double>& rad) const {
+        const int64_t cx = key(p.x), cy = key(p.y);
+        for (int64_t dy = -1; dy <= 1; ++dy)
+            for (int64_t dx = -1; dx <= 1; ++dx) {
+                auto it = cells_.find(pack(cx + dx, cy + dy));
+                if (it == cells_.end()) continue;
+                for (int k : it->second)
+                    if (norm(pos[size_t(k)] - p) < r + rad[size_t(k)]) return false;
+            }
+        return true;
+    }
+    void add(Vec2 p, int id) { cells_[pack(key(p.x), key(p.y))].push_back(id); }
+
+private:
+    int64_t key(double v) const { return int64_t(std::floor(v / cell_)); }
+    static int64_t pack(int64_t a, int64_t b) { return (a << 32) ^ (b & 0xffffffff); }
+    double cell_;
+    std::unordered_map<int64_t, std::vector<int>> cells_;
+};
+
+}  // namespace
+
+Simulation::~Simulation() = default;
+
+Simulation::Simulation(const Scenario& scenario, const SimulationOptions& options)
+    : scenario_(scenario), options_(options) {
+    dt_ = scenario_.time_step;
+    seed_ = options_.seed.value_or(scenario_.seed);
+    NavOptions nav;
+    nav.cell = scenario_.cell_size;
+    grid_ = std::make_unique<NavGrid>(scenario_.scene, nav);
+    model_ = std::make_unique<CrowdModel>(*grid_, options_.model);
+    exits_.assign(scenario_.scene.exits.size(), {});
+    rerouteEvery_ = std::max<int64_t>(1, int64_t(std::llround(options_.reroute_interval / dt_)));
+    recordEvery_ = std::max<int64_t>(1, int64_t(std::llround(scenario_.record_interval / dt_)));
+    const double rate = options_.trajectory_rate > 0.0 ? options_.trajectory_rate : scenario_.trajectory_rate;
+    if (options_.record_trajectories) {
+        trajectoryEvery_ = std::max<int64_t>(1, int64_t(std::llround(1.0 / (rate * dt_))));
+        trajectories_ = "frame,time,id,x,y,z\n";
+    }
+    placePopulations();
+    computeRouteFields();
+    checkReachability();
+    chooseExits(true);
+    record();
+}
+
+void Simulation::placePopulations() {
+    std::mt19937_64 rng(seed_);
+    std::vector<Vec2> pos;
+    std::vector<double> rad;
+    std::vector<int> lay;
+    PlacementHash hash(1.0);
+    const Scene& scene = scenario_.scene;
+    for (size_t p = 0; p < scenario_.populations.size(); ++p) {
+        const Population& pop = scenario_.populations[p];
+        int level = -1;
+        Polygon region;
+        std::string where;
+        if (!pop.space.empty()) {
+            const auto sp = scene.findSpace(pop.space);
+            if (!sp) throw InputError(pop.where, "population '" + pop.name + "' names unknown space '" + pop.space + "'");
+            level = sp->first;
+            region = scene.levels[size_t(level)].spaces[size_t(sp->second)].polygon;
+            where = "space '" + pop.space + "'";
+        } else {
+            level = scene.levelIndex(pop.level_id);
+            if (level < 0) throw InputError(pop.where, "population '" + pop.name + "' names unknown level '" + pop.level_id + "'");
+            region = pop.polygon;
+            where = pop.positions.empty() ? "its polygon on level '" + pop.level_id + "'" : "level '" + pop.level_id + "'";
+        }
+        const int layer = grid_->levelLayer(level);
+        const NavLayer& L = grid_->layer(layer);
+        // Draw walkers first so that each person's radius is known when placing them.
+        const int count = pop.positions.empty() ? pop.count : int(pop.positions.size());
+        std::vector<Walker> walkers(static_cast<size_t>(count));
+        for (Walker& w : walkers) {
+            const double u = uniform01(rng), ur = uniform01(rng);
+            w = pop.profile.draw(u, ur);
+        }
+        auto placeable = [&](Vec2 q, double r) {
+            const int c = grid_->cellAt(layer, q);
+            if (c < 0 || L.solid[size_t(c)] || L.redirect[size_t(c)] >= 0 || L.exit_id[size_t(c)] >= 0) return false;
+            return grid_->wallDistance(layer, q) >= r;
+        };
+        const size_t first = pos.size();
+        if (!pop.positions.empty()) {
+            for (size_t k = 0; k < pop.positions.size(); ++k) {
+                const Vec2 q = pop.positions[k];
+                if (!placeable(q, 0.5 * walkers[k].radius))
+                    throw InputError(pop.where, "population '" + pop.name + "': point " + std::to_string(k + 1) + " (" + fmt(q.x) + ", " + fmt(q.y) +
+                                                    ") is inside a wall or an obstacle or outside the walkable area of level '" + scene.levels[size_t(level)].id + "'");
+                hash.add(q, int(pos.size()));
+                pos.push_back(q);
+                rad.push_back(walkers[k].radius);
+                lay.push_back(layer);
+            }
+        } else {
+            const Box2 box = bounds(region);
+            const Box2 levelBox = scene.levelBounds(level);
+            if (box.max.x < levelBox.min.x || box.min.x > levelBox.max.x || box.max.y < levelBox.min.y || box.min.y > levelBox.max.y)
+                throw InputError(pop.where, "population '" + pop.name + "': " + where + " lies outside the walls of level '" + scene.levels[size_t(level)].id + "'");
+            // Free area of the region, for the message if the people do not fit.
+            int freeCells = 0;
+            for (int j = 0; j < L.ny; ++j)
+                for (int i = 0; i < L.nx; ++i) {
+                    const Vec2 c = grid_->cellCentre(L, i, j);
+                    if (box.contains(c) && pointInPolygon(c, region) && placeable(c, 0.0)) ++freeCells;
+                }
+            const double freeArea = freeCells * grid_->cell() * grid_->cell();
+            if (freeCells == 0)
+                throw InputError(pop.where, "population '" + pop.name + "': " + where + " has no walkable floor (is it inside a wall or an obstacle, or outside the walkable area?)");
+            const int64_t maxTries = int64_t(count) * 400 + 10000;
+            int64_t tries = 0;
+            for (int k = 0; k < count; ++k) {
+                bool placed = false;
+                while (!placed && tries < maxTries) {
+                    ++tries;
+                    const Vec2 q{box.min.x + uniform01(rng) * (box.max.x - box.min.x), box.min.y + uniform01(rng) * (box.max.y - box.min.y)};
+                    const double r = walkers[size_t(k)].radius;
+                    if (!pointInPolygon(q, region) || !placeable(q, r) || !hash.free(q, r, pos, rad)) continue;
+                    hash.add(q, int(pos.size()));
+                    pos.push_back(q);
+                    rad.push_back(r);
+                    lay.push_back(layer);
+                    placed = true;
+                }
+                if (!placed)
+                    throw InputError(pop.where, "population '" + pop.name + "': only " + std::to_string(k) + " of " + std::to_string(count) + " people fit in " + where +
+                                                    " (walkable area about " + fmt(std::round(freeArea * 10) / 10) + " m^2; lower 'count' or enlarge the area)");
+            }
+        }
+        for (int k = 0; k < count; ++k) {
+            AgentRecord rec;
+            rec.population = int(p);
+            rec.walker = walkers[size_t(k)];
+            rec.premovement = std::max(0.0, pop.premovement.sample(rng));
+            records_.push_back(rec);
+        }
+        (void)first;
+    }
+    const size_t n = records_.size();
+    state_.resize(n);
+    traits_.resize(n);
+    target_.assign(n, -1);
+    for (size_t i = 0; i < n; ++i) {
+        state_.x[i] = pos[i].x;
+        state_.y[i] = pos[i].y;
+        state_.layer[i] = lay[i];
+        state_.z[i] = float(grid_->elevation(lay[i], pos[i]));
+        state_.status[i] = AgentStatus::Waiting;
+        traits_.v_flat[i] = float(records_[i].walker.speed);
+        traits_.v_up[i] = float(records_[i].walker.stair_up);
+        traits_.v_down[i] = float(records_[i].walker.stair_down);
+        traits_.radius[i] = float(records_[i].walker.radius);
+    }
+}
+
+void Simulation::computeRouteFields() {
+    slowness_ = routeSlowness(*grid_, options_.route);
+    fields_.clear();
+    for (size_t e = 0; e < scenario_.scene.exits.size(); ++e) fields_.push_back(computeRouteField(*grid_, slowness_, int(e)));
+}
+
+void Simulation::checkReachability() {
+    for (size_t i = 0; i < state_.size(); ++i) {
+        const AgentStatus st = state_.status[i];
+        if (st == AgentStatus::Out) continue;
+        const Vec2 p{state_.x[i], state_.y[i]};
+        float best = RouteField::kUnreachable;
+        for (const RouteField& f : fields_) best = std::min(best, sampleCost(*grid_, f, state_.layer[i], p));
+        if (best == RouteField::kUnreachable) {
+            if (st != AgentStatus::Trapped) {
+                state_.status[i] = AgentStatus::Trapped;
+                state_.speed[i] = 0.0f;
+                const NavLayer& L = grid_->layer(state_.layer[i]);
+                const std::string level = L.kind == NavLayer::Kind::Level ? scenario_.scene.levels[size_t(L.index)].id
+                                                                          : "stair " + scenario_.scene.stairs[size_t(L.index)].id;
+                unreachable_.push_back({int(i), p, level, time()});
+            }
+        } else if (st == AgentStatus::Trapped) {
+            state_.status[i] = time() >= records_[i].premovement ? AgentStatus::Moving : AgentStatus::Waiting;
+        }
+    }
+}
+
+void Simulation::chooseExits(bool force) {
+    const size_t n = state_.size();
+    const size_t ne = fields_.size();
+    std::vector<float> cost(n * ne, RouteField::kUnreachable);
+    for (size_t i = 0; i < n; ++i) {
+        const AgentStatus st = state_.status[i];
+        if (st == AgentStatus::Out || st == AgentStatus::Trapped) continue;
+        if (!force && st != AgentStatus::Moving) continue;
+        const Vec2 p{state_.x[i], state_.y[i]};
+        for (size_t e = 0; e < ne; ++e) cost[i * ne + e] = sampleCost(*grid_, fields_[e], state_.layer[i], p);
+    }
+    // Quickest: queue ahead of each agent = people heading for the same exit who are nearer.
+    std::vector<std::vector<float>> queue(ne);
+    bool anyQuickest = false;
+    for (const Population& pop : scenario_.populations) anyQuickest |= pop.exit_choice == ExitChoice::Quickest;
+    if (anyQuickest) {
+        for (size_t i = 0; i < n; ++i)
+            if (target_[i] >= 0 && state_.status[i] != AgentStatus::Out && state_.status[i] != AgentStatus::Trapped) {
+                const Vec2 p{state_.x[i], state_.y[i]};
+                queue[size_t(target_[i])].push_back(sampleCost(*grid_, fields_[size_t(target_[i])], state_.layer[i], p));
+            }
+        for (auto& q : queue) std::sort(q.begin(), q.end());
+    }
+    for (size_t i = 0; i < n; ++i) {
+        const AgentStatus st = state_.status[i];
+        if (st == AgentStatus::Out || st == AgentStatus::Trapped) continue;
+        if (!force && st != AgentStatus::Moving) continue;
+        const float* c = &cost[i * ne];
+        int nearest = -1;
+        for (size_t e = 0; e < ne; ++e)
+            if (c[e] != RouteField::kUnreachable && (nearest < 0 || c[e] < c[size_t(nearest)])) nearest = int(e);
+        const Population& pop = scenario_.populations[size_t(records_[i].population)];
+        int choice = nearest;
+        if (pop.exit_choice == ExitChoice::Assigned) {
+            const int e = scenario_.scene.exitIndex(pop.exit);
+            if (e >= 0 && c[size_t(e)] != RouteField::kUnreachable) choice = e;
+            else ++assignedUnavailable_;
+        } else if (pop.exit_choice == ExitChoice::Quickest && nearest >= 0) {
+            // Estimated time to leave by e: the longer of walking there and the queue ahead
+            // flowing out at the hydraulic capacity 1.3 persons/(m s) of the exit's width.
+            const double v0 = std::max(0.1f, traits_.v_flat[i]);
+            auto estimate = [&](size_t e) {
+                const auto& q = queue[e];
+                const size_t ahead = size_t(std::lower_bound(q.begin(), q.end(), c[e]) - q.begin());
+                const double capacity = 1.3 * std::max(0.3, scenario_.scene.exits[e].width());
+                return std::max(double(c[e]) / v0, double(ahead) / capacity);
+            };
+            int best = nearest;
+            double bestT = estimate(size_t(nearest));
+            for (size_t e = 0; e < ne; ++e)
+                if (c[e] != RouteField::kUnreachable && estimate(e) < bestT) { best = int(e); bestT = estimate(e); }
+            const int cur = target_[i];
+            if (cur >= 0 && c[size_t(cur)] != RouteField::kUnreachable && !force &&
+                bestT > (1.0 - options_.quickest_hysteresis) * estimate(size_t(cur)))
+                best = cur;
+            choice = best;
+        }
+        target_[i] = choice;
+    }
+}
+
+void Simulation::desiredDirections() {
+    const int n = int(state_.size());
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; ++i) {
+        if (state_.status[size_t(i)] != AgentStatus::Moving || target_[size_t(i)] < 0) {
+            state_.e0x[size_t(i)] = state_.e0y[size_t(i)] = 0.0f;
+            continue;
+        }
+        const Vec2 d = sampleDirection(*grid_, fields_[size_t(target_[size_t(i)])], state_.layer[size_t(i)], {state_.x[size_t(i)], state_.y[size_t(i)]});
+        if (d.x == 0.0 && d.y == 0.0) continue;  // keep the last direction
+        state_.e0x[size_t(i)] = float(d.x);
+        state_.e0y[size_t(i)] = float(d.y);
+    }
+}
+
+void Simulation::detectExits() {
+    const double t = time();
+    for (size_t i = 0; i < state_.size(); ++i) {
+        if (state_.status[i] != AgentStatus::Moving) continue;
+        const NavLayer& L = grid_->layer(state_.layer[i]);
+        if (L.kind != NavLayer::Kind::Level) continue;
+        const int c = grid_->cellAt(state_.layer[i], {state_.x[i], state_.y[i]});
+        if (c < 0) continue;
+        const int e = L.exit_id[size_t(c)];
+        if (e < 0 || !grid_->exitOpen(e)) continue;
+        state_.status[i] = AgentStatus::Out;
+        state_.speed[i] = 0.0f;
+        records_[i].exit = e;
+        records_[i].exit_time = t;
+        ExitTally& tally = exits_[size_t(e)];
+        if (tally.count == 0) tally.first = t;
+        tally.last = t;
+        ++tally.count;
+        ++evacuated_;
+        lastExitTime_ = t;
+    }
+}
+
+void Simulation::record() {
+    if (iteration_ % recordEvery_ == 0) remainingSeries_.push_back({round6(time()), remaining()});
+    if (trajectoryEvery_ > 0 && iteration_ % trajectoryEvery_ == 0) {
+        std::ostringstream os;
+        os.setf(std::ios::fixed);
+        os.precision(3);
+        const int64_t frame = iteration_ / trajectoryEvery_;
+        for (size_t i = 0; i < state_.size(); ++i) {
+            if (state_.status[i] == AgentStatus::Out) continue;
+            os << frame << ',' << time() << ',' << i << ',' << state_.x[i] << ',' << state_.y[i] << ',' << state_.z[i] << '\n';
+        }
+        trajectories_ += os.str();
+    }
+}
+
+int Simulation::remaining() const { return int(state_.size()) - evacuated_; }
+
+bool Simulation::finished() const {
+    if (time() >= scenario_.duration - 1e-9) return true;
+    if (nextEvent_ < scenario_.events.size()) return false;
+    for (AgentStatus s : state_.status)
+        if (s == AgentStatus::Waiting || s == AgentStatus::Moving) return false;
+    return true;
+}
+
+void Simulation::setDoorClosed(const std::string& door, bool closed) {
+    const auto d = scenario_.scene.findDoor(door);
+    if (!d) throw InputError("unknown door '" + door + "'");
+    grid_->setDoorClosed(d->first, d->second, closed);
+    computeRouteFields();
+    checkReachability();
+    chooseExits(true);
+}
+
+bool Simulation::step() {
+    if (finished()) return false;
+    const double t = time();
+    // Stage: events
+    while (nextEvent_ < scenario_.events.size() && scenario_.events[nextEvent_].time <= t + 1e-9) {
+        const Event& ev = scenario_.events[nextEvent_++];
+        setDoorClosed(ev.target, ev.action == Event::Action::CloseDoor);
+    }
+    // Stage: pre-movement
+    for (size_t i = 0; i < state_.size(); ++i)
+        if (state_.status[i] == AgentStatus::Waiting && t >= records_[i].premovement) state_.status[i] = AgentStatus::Moving;
+    // Stage: route choice (strategic), then desired directions (tactical)
+    if (iteration_ % rerouteEvery_ == 0) chooseExits(false);
+    desiredDirections();
+    // Stage: movement (operational)
+    crowdStats_.merge(model_->step(state_, traits_, dt_));
+    ++iteration_;
+    // Stage: exits and recording
+    detectExits();
+    record();
+    return !finished();
+}
+
+void Simulation::run(const std::function<void(double, double)>& progress) {
+    int64_t k = 0;
+    while (step()) {
+        if (progress && (++k % 20 == 0)) {
+            const double byTime = time() / scenario_.duration;
+            const double byPeople = state_.size() == 0 ? 1.0 : double(evacuated_) / double(state_.size());
+            progress(time(), std::max(byTime, byPeople));
+        }
+    }
+    if (progress) progress(time(), 1.0);
+}
+
+nlohmann::ordered_json Simulation::summary() const {
+    using json = nlohmann::ordered_json;
+    json j;
+    j["scenario"] = scenario_.name;
+    j["file"] = scenario_.file;
+    j["seed"] = seed_;
+    j["time_step_s"] = dt_;
+    j["cell_size_m"] = scenario_.cell_size;
+    j["model"] = {{"name", "collision-free speed model (Tordeux, Chraibi & Seyfried 2016)"},
+                  {"time_gap_s", options_.model.time_gap},
+                  {"neighbour_strength", options_.model.neighbour_strength},
+                  {"neighbour_range_m", options_.model.neighbour_range},
+                  {"wall_strength", options_.model.wall_strength},
+                  {"wall_range_m", options_.model.wall_range}};
+    j["agents"] = state_.size();
+    j["evacuated"] = evacuated_;
+    j["complete"] = evacuated_ == int(state_.size());
+    j["evacuation_time_s"] = evacuated_ > 0 ? json(round6(lastExitTime_)) : json(nullptr);
+    j["simulated_time_s"] = round6(time());
+    json un = json::array();
+    for (const Unreachable& u : unreachable_)
+        un.push_back({{"id", u.agent}, {"x", round6(u.position.x)}, {"y", round6(u.position.y)}, {"level", u.level}, {"time_s", round6(u.time)}});
+    j["unreachable"] = un;
+    json ex = json::array();
+    for (size_t e = 0; e < exits_.size(); ++e) {
+        const Exit& x = scenario_.scene.exits[e];
+        const ExitTally& t = exits_[e];
+        ex.push_back({{"id", x.id}, {"level", x.level_id}, {"width_m", round6(x.width())}, {"count", t.count},
+                      {"first_s", t.count ? json(round6(t.first)) : json(nullptr)}, {"last_s", t.count ? json(round6(t.last)) : json(nullptr)}});
+    }
+    j["exits"] = ex;
+    json times = json::array(), counts = json::array();
+    for (const auto& [t, c] : remainingSeries_) { times.push_back(t); counts.push_back(c); }
+    j["remaining"] = {{"interval_s", scenario_.record_interval}, {"time_s", times}, {"count", counts}};
+    json pops = json::array();
+    for (size_t p = 0; p < scenario_.populations.size(); ++p) {
+        int count = 0, out = 0;
+        for (const AgentRecord& r : records_)
+            if (r.population == int(p)) { ++count; out += r.exit >= 0; }
+        pops.push_back({{"name", scenario_.populations[p].name}, {"profile", scenario_.populations[p].profile.name}, {"count", count}, {"evacuated", out}});
+    }
+    j["populations"] = pops;
+    j["warnings"] = {{"overlapping_pairs", crowdStats_.overlapping_pairs}, {"max_overlap_m", round6(crowdStats_.max_overlap)},
+                     {"wall_guard_hits", crowdStats_.wall_guard_hits}, {"assigned_exit_unavailable", assignedUnavailable_}};
+    json per = json::array();
+    static const char* kStatus[] = {"waiting", "moving", "out", "unreachable"};
+    for (size_t i = 0; i < records_.size(); ++i) {
+        const AgentRecord& r = records_[i];
+        per.push_back({{"id", i},
+                       {"group", scenario_.populations[size_t(r.population)].name},
+                       {"premovement_s", round6(r.premovement)},
+                       {"free_speed_mps", round6(r.walker.speed)},
+                       {"exit", r.exit >= 0 ? json(scenario_.scene.exits[size_t(r.exit)].id) : json(nullptr)},
+                       {"exit_time_s", r.exit >= 0 ? json(round6(r.exit_time)) : json(nullptr)},
+                       {"distance_m", round6(state_.walked[i])},
+                       {"status", kStatus[int(state_.status[i])]}});
+    }
+    j["per_agent"] = per;
+    return j;
+}
+
+}  // namespace safetwin
