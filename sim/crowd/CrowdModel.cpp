@@ -1,0 +1,245 @@
+#include <algorithm>
+#include <cmath>
+
+#include "sim/crowd/Crowd.hpp"
+
+namespace safetwin {
+
+void CrowdState::resize(size_t n) {
+    x.resize(n); y.resize(n); z.resize(n); layer.resize(n);
+    status.resize(n, AgentStatus::Waiting);
+    ex.resize(n); ey.resize(n); speed.resize(n);
+    e0x.resize(n); e0y.resize(n); walked.resize(n);
+}
+
+void CrowdStepStats::merge(const CrowdStepStats& o) {
+    overlapping_pairs += o.overlapping_pairs;
+    max_overlap = std::max(max_overlap, o.max_overlap);
+    wall_guard_hits += o.wall_guard_hits;
+}
+
+CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&grid), p_(params) {
+    Box2 b = grid.scene().bounds();
+    hashOrigin_ = {b.min.x - 2.0, b.min.y - 2.0};
+    double width = b.max.x - b.min.x + 4.0;
+    if (p_.periodic_length > 0.0) {
+        // The hash must tile the period exactly so that neighbour cells wrap.
+        hashOrigin_.x = p_.periodic_x0;
+        hx_ = std::max(3, int(std::floor(p_.periodic_length / p_.neighbour_cell)));
+        p_.neighbour_cell = p_.periodic_length / hx_;
+    } else {
+        hx_ = int(std::ceil(width / p_.neighbour_cell)) + 1;
+    }
+    hy_ = int(std::ceil((b.max.y - b.min.y + 4.0) / p_.neighbour_cell)) + 1;
+    cellStart_.assign(size_t(hx_) * size_t(hy_) + 1, 0);
+}
+
+void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& traits) {
+    const size_t n = s.size();
+    agentCell_.assign(n, -1);
+    std::fill(cellStart_.begin(), cellStart_.end(), 0);
+    const double inv = 1.0 / p_.neighbour_cell;
+    for (size_t i = 0; i < n; ++i) {
+        if (s.status[i] != AgentStatus::Waiting && s.status[i] != AgentStatus::Moving) continue;
+        const int cx = std::clamp(int((s.x[i] - hashOrigin_.x) * inv), 0, hx_ - 1);
+        const int cy = std::clamp(int((s.y[i] - hashOrigin_.y) * inv), 0, hy_ - 1);
+        agentCell_[i] = cy * hx_ + cx;
+        ++cellStart_[size_t(agentCell_[i]) + 1];
+    }
+    for (size_t c = 1; c < cellStart_.size(); ++c) cellStart_[c] += cellStart_[c - 1];
+    const size_t active = size_t(cellStart_.back());
+    sortedId_.resize(active);
+    sx_.resize(active); sy_.resize(active); sz_.resize(active); sr_.resize(active);
+    std::vector<int32_t> fill(cellStart_.begin(), cellStart_.end() - 1);
+    for (size_t i = 0; i < n; ++i) {
+        if (agentCell_[i] < 0) continue;
+        const int32_t k = fill[size_t(agentCell_[i])]++;
+        sortedId_[size_t(k)] = int32_t(i);
+        sx_[size_t(k)] = float(s.x[i] - hashOrigin_.x);
+        sy_[size_t(k)] = float(s.y[i] - hashOrigin_.y);
+        sz_[size_t(k)] = s.z[i];
+        sr_[size_t(k)] = traits.radius[i];
+    }
+}
+
+namespace {
+
+struct Candidate {
+    float dx, dy, dist, reach;  // offset to the neighbour, its distance, r_i + r_j
+};
+
+constexpr int kMaxCandidates = 96;
+
+}  // namespace
+
+CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double dt) {
+    buildNeighbourGrid(s, traits);
+    next_ = s;
+    const int n = int(s.size());
+    const float T = float(p_.time_gap);
+    const float a = float(p_.neighbour_strength), D = float(p_.neighbour_range);
+    const float aw = float(p_.wall_strength), Dw = float(p_.wall_range);
+    const float zsep = float(p_.level_separation);
+    const float cell = float(p_.neighbour_cell);
+    const float period = float(p_.periodic_length);
+    const bool periodic = period > 0.0f;
+    const float repulsionCutoff = 6.0f * D;  // R < a * e^-6 beyond
+    const NavGrid& grid = *grid_;
+
+    int64_t overlaps = 0, guardHits = 0;
+    double maxOverlap = 0.0;
+
+#pragma omp parallel for schedule(static) reduction(+ : overlaps, guardHits) reduction(max : maxOverlap)
+    for (int i = 0; i < n; ++i) {
+        if (s.status[size_t(i)] != AgentStatus::Moving) continue;
+        const float e0x = s.e0x[size_t(i)], e0y = s.e0y[size_t(i)];
+        if (e0x == 0.0f && e0y == 0.0f) {  // no route: stand
+            next_.speed[size_t(i)] = 0.0f;
+            continue;
+        }
+        const float xi = float(s.x[size_t(i)] - hashOrigin_.x), yi = float(s.y[size_t(i)] - hashOrigin_.y);
+        const float zi = s.z[size_t(i)], ri = traits.radius[size_t(i)];
+        const int layer = s.layer[size_t(i)];
+        const NavLayer& L = grid.layer(layer);
+
+        // Free speed: on a stair, the slope speed up or down converted to plan speed.
+        float v0 = traits.v_flat[size_t(i)];
+        Vec2 along{};
+        double planPerSlope = 1.0;
+        if (L.kind == NavLayer::Kind::Stair) {
+            const Stair& st = grid.scene().stairs[size_t(L.index)];
+            along = st.along;
+            planPerSlope = st.run / st.slope_length;
+        }
+
+        // Pass 1: neighbours in the 3x3 block: repulsion, overlaps, candidates for headway.
+        Candidate cand[kMaxCandidates];
+        int nc = 0;
+        float dirx = e0x, diry = e0y;
+        const int cx = agentCell_[size_t(i)] % hx_, cy = agentCell_[size_t(i)] / hx_;
+        auto visit = [&](int ring, auto&& fn) {
+            for (int dy = -ring; dy <= ring; ++dy) {
+                const int yy = cy + dy;
+                if (yy < 0 || yy >= hy_) continue;
+                for (int dx = -ring; dx <= ring; ++dx) {
+                    if (std::max(std::abs(dx), std::abs(dy)) != ring && ring > 1) continue;  // shell only
+                    int xx = cx + dx;
+                    float shift = 0.0f;
+                    if (periodic) {
+                        if (xx < 0) { xx += hx_; shift = -period; }
+                        else if (xx >= hx_) { xx -= hx_; shift = period; }
+                    } else if (xx < 0 || xx >= hx_) continue;
+                    const int c = yy * hx_ + xx;
+                    for (int k = cellStart_[size_t(c)]; k < cellStart_[size_t(c) + 1]; ++k) fn(k, shift);
+                }
+            }
+        };
+        visit(1, [&](int k, float shift) {
+            const int j = sortedId_[size_t(k)];
+            if (j == i) return;
+            if (std::abs(sz_[size_t(k)] - zi) > zsep) return;
+            const float ddx = sx_[size_t(k)] + shift - xi, ddy = sy_[size_t(k)] - yi;
+            const float d2 = ddx * ddx + ddy * ddy;
+            if (d2 <= 1e-12f) return;
+            const float d = std::sqrt(d2);
+            const float reach = ri + sr_[size_t(k)];
+            if (d < reach - 0.01f && j > i) {
+                ++overlaps;
+                maxOverlap = std::max(maxOverlap, double(reach - d));
+            }
+            if (d - reach < repulsionCutoff) {
+                const float R = a * std::exp((reach - d) / D);
+                dirx -= R * ddx / d;
+                diry -= R * ddy / d;
+            }
+            if (nc < kMaxCandidates) cand[nc++] = {ddx, ddy, d, reach};
+        });
+
+        // Walls act on the direction like a neighbour at the wall.
+        const Vec2 pi{s.x[size_t(i)], s.y[size_t(i)]};
+        const float dw = float(grid.wallDistance(layer, pi));
+        Vec2 nw{};
+        if (dw - ri < 6.0f * Dw + 0.3f) {
+            nw = grid.wallNormal(layer, pi);
+            const float Rw = aw * std::exp((ri - dw) / Dw);
+            dirx += Rw * float(nw.x);
+            diry += Rw * float(nw.y);
+        }
+        float len = std::sqrt(dirx * dirx + diry * diry);
+        float ex = len > 1e-6f ? dirx / len : e0x, ey = len > 1e-6f ? diry / len : e0y;
+
+        if (L.kind == NavLayer::Kind::Stair) {
+            const bool up = ex * float(along.x) + ey * float(along.y) > 0.0f;
+            v0 = float((up ? traits.v_up[size_t(i)] : traits.v_down[size_t(i)]) * planPerSlope);
+        }
+
+        // Pass 2: headway to the nearest agent ahead in the corridor of width r_i + r_j.
+        float v = v0;
+        float nearestAhead = 1e9f;
+        auto ahead = [&](const Candidate& c) {
+            if (c.dx * ex + c.dy * ey <= 0.0f) return;
+            if (std::abs(-c.dx * ey + c.dy * ex) >= c.reach) return;
+            nearestAhead = std::min(nearestAhead, c.dist);
+            v = std::min(v, std::max(0.0f, (c.dist - c.reach) / T));
+        };
+        for (int k = 0; k < nc; ++k) ahead(cand[k]);
+        // Rings 0..k cover at least k cells around the agent. Look further only while the
+        // nearest agent ahead may lie beyond that and could still slow the agent down.
+        const int maxRing = periodic ? std::max(1, (hx_ - 1) / 2) : 1 << 20;
+        for (int ring = 2; ring <= maxRing && nearestAhead > float(ring - 1) * cell &&
+                           float(ring - 1) * cell < 2.0f * ri + 0.2f + v0 * T;
+             ++ring) {
+            visit(ring, [&](int k, float shift) {
+                const int j = sortedId_[size_t(k)];
+                if (j == i || std::abs(sz_[size_t(k)] - zi) > zsep) return;
+                const float ddx = sx_[size_t(k)] + shift - xi, ddy = sy_[size_t(k)] - yi;
+                ahead(Candidate{ddx, ddy, std::sqrt(ddx * ddx + ddy * ddy), ri + sr_[size_t(k)]});
+            });
+        }
+        // Walls ahead limit speed like an agent standing at the wall.
+        if (nw.x != 0.0 || nw.y != 0.0) {
+            const float toward = -(ex * float(nw.x) + ey * float(nw.y));
+            if (toward > 0.05f) v = std::min(v, std::max(0.0f, (dw - ri) / toward / T));
+        }
+
+        // Move, with the wall guard; hand over between layers.
+        Vec2 step{ex * v * dt, ey * v * dt};
+        auto accept = [&](Vec2 q, int& newLayer) {
+            int l = layer;
+            const int c = grid.cellAt(l, q);
+            if (c < 0) return false;
+            const int r = grid.layer(l).redirect[size_t(c)];
+            if (r >= 0) l = grid.layerOfNode(r);
+            if (grid.wallDistance(l, q) < p_.wall_guard) return false;
+            newLayer = l;
+            return true;
+        };
+        int newLayer = layer;
+        Vec2 q = pi + step;
+        if (periodic) q.x = p_.periodic_x0 + std::fmod(std::fmod(q.x - p_.periodic_x0, double(period)) + period, double(period));
+        if (v > 0.0f && !accept(q, newLayer)) {
+            ++guardHits;
+            const Vec2 nq = grid.wallNormal(layer, pi);
+            const double inward = dot(step, nq);
+            const Vec2 slide = inward < 0.0 ? step - nq * inward : step;
+            q = pi + slide;
+            if (!accept(q, newLayer)) { q = pi; newLayer = layer; v = 0.0f; }
+        }
+        next_.x[size_t(i)] = q.x;
+        next_.y[size_t(i)] = q.y;
+        next_.layer[size_t(i)] = newLayer;
+        next_.z[size_t(i)] = float(grid.elevation(newLayer, q));
+        next_.ex[size_t(i)] = ex;
+        next_.ey[size_t(i)] = ey;
+        next_.speed[size_t(i)] = v;
+        next_.walked[size_t(i)] += double(v) * dt / (L.kind == NavLayer::Kind::Stair ? planPerSlope : 1.0);
+    }
+    std::swap(s, next_);
+    CrowdStepStats stats;
+    stats.overlapping_pairs = overlaps;
+    stats.max_overlap = maxOverlap;
+    stats.wall_guard_hits = guardHits;
+    return stats;
+}
+
+}  // namespace safetwin
