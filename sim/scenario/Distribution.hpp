@@ -26,8 +26,20 @@ struct Distribution {
     /// The value at quantile u in (0, 1) of the untruncated distribution, then clamped.
     double quantile(double u) const;
     double expectedMean() const;  // of the untruncated distribution
-    std::string describe() const;
+    std::string describe() const;  // e.g. "normal(mean 1.34, sd 0.26, [0.56, 2.12])"
+
+    /// The distribution of k * X for k > 0 (same kind; bounds scaled too).
+    Distribution scaled(double k) const;
+    /// LogNormal: parameters of ln X, from the mean and sd of X:
+    /// sigma^2 = ln(1 + sd^2 / mean^2), mu = ln(mean) - sigma^2 / 2.
+    double logMu() const;
+    double logSigma() const;
 };
+
+/// Standard normal CDF, and its inverse (Acklam's approximation refined by one Halley step;
+/// about 1e-15 relative error). inverseNormalCdf(0) = -inf, inverseNormalCdf(1) = +inf.
+double normalCdf(double x);
+double inverseNormalCdf(double p);
 
 /// Deterministic uniform draw in [0, 1) that does not depend on the standard library's
 /// distribution implementations (which differ between library versions).

@@ -29,9 +29,9 @@ struct Profile {
     Walker draw(double u, double uRadius) const;
 };
 
-/// Built-in profiles: "weidmann" (adults, Weidmann 1993) and the twelve IMO MSC.1/Circ.1533
+/// Built-in profiles: "weidmann" (adults, Weidmann 1993) and the six IMO MSC.1/Circ.1533
 /// groups "imo_females_under_30" ... "imo_males_over_50", plus "imo_impaired". See
-/// REFERENCES.md. Returns nullptr for an unknown name.
+/// REFERENCES.md and docs/FORMAT.md. Returns nullptr for an unknown name.
 const Profile* builtinProfile(const std::string& name);
 std::vector<std::string> builtinProfileNames();
 
