@@ -63,7 +63,7 @@ struct CsmParams {
     /// its tangential part, or dropped: the guard that keeps bodies out of walls whatever the
     /// forces say. [Units: m]
     double wall_guard = 0.05;
-    double neighbour_cell = 1.0;       // spatial hash cell [Units: m]
+    double neighbour_cell = 0.5;       // spatial hash cell [Limit: (0.2, 2]] [Units: m]
     double level_separation = 1.2;     // agents further apart in z do not interact [m]
     /// Periodic boundary in x (corridor experiments): positions wrap into
     /// [periodic_x0, periodic_x0 + periodic_length) when periodic_length > 0. [Units: m]
@@ -96,10 +96,14 @@ private:
     CsmParams p_;
     Vec2 hashOrigin_;
     int hx_ = 0, hy_ = 0;
+    int baseRing_ = 1;                 // cells searched around an agent's cell
     // Spatial hash (rebuilt every step): agents sorted by cell.
     std::vector<int32_t> cellStart_;   // (hx*hy + 1)
     std::vector<int32_t> sortedId_;    // (active)
-    std::vector<float> sx_, sy_, sz_, sr_;  // (active) positions and radii in sorted order
+    struct Packed {
+        float x, y, z, r;  // position relative to the hash origin, elevation, radius
+    };
+    std::vector<Packed> packed_;       // (active) in sorted order
     std::vector<int32_t> agentCell_;   // (n)
     // Next generation (double buffer)
     CrowdState next_;

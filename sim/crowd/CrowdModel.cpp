@@ -31,6 +31,9 @@ CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&gr
         hx_ = int(std::ceil(width / p_.neighbour_cell)) + 1;
     }
     hy_ = int(std::ceil((b.max.y - b.min.y + 4.0) / p_.neighbour_cell)) + 1;
+    // The block searched for every agent reaches at least 1 m (two body radii plus the range
+    // where the repulsion still matters, 6 D).
+    baseRing_ = std::max(1, int(std::ceil(1.0 / p_.neighbour_cell - 1e-9)));
     cellStart_.assign(size_t(hx_) * size_t(hy_) + 1, 0);
 }
 
@@ -49,23 +52,20 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     for (size_t c = 1; c < cellStart_.size(); ++c) cellStart_[c] += cellStart_[c - 1];
     const size_t active = size_t(cellStart_.back());
     sortedId_.resize(active);
-    sx_.resize(active); sy_.resize(active); sz_.resize(active); sr_.resize(active);
+    packed_.resize(active);
     std::vector<int32_t> fill(cellStart_.begin(), cellStart_.end() - 1);
     for (size_t i = 0; i < n; ++i) {
         if (agentCell_[i] < 0) continue;
         const int32_t k = fill[size_t(agentCell_[i])]++;
         sortedId_[size_t(k)] = int32_t(i);
-        sx_[size_t(k)] = float(s.x[i] - hashOrigin_.x);
-        sy_[size_t(k)] = float(s.y[i] - hashOrigin_.y);
-        sz_[size_t(k)] = s.z[i];
-        sr_[size_t(k)] = traits.radius[i];
+        packed_[size_t(k)] = {float(s.x[i] - hashOrigin_.x), float(s.y[i] - hashOrigin_.y), s.z[i], traits.radius[i]};
     }
 }
 
 namespace {
 
 struct Candidate {
-    float dx, dy, dist, reach;  // offset to the neighbour, its distance, r_i + r_j
+    float dx, dy, dist2, reach;  // offset to the neighbour, squared distance, r_i + r_j
 };
 
 constexpr int kMaxCandidates = 96;
@@ -75,12 +75,12 @@ constexpr int kMaxCandidates = 96;
 CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double dt) {
     buildNeighbourGrid(s, traits);
     next_ = s;
-    const int n = int(s.size());
     const float T = float(p_.time_gap);
     const float a = float(p_.neighbour_strength), D = float(p_.neighbour_range);
     const float aw = float(p_.wall_strength), Dw = float(p_.wall_range);
     const float zsep = float(p_.level_separation);
     const float cell = float(p_.neighbour_cell);
+    const int base = baseRing_;
     const float period = float(p_.periodic_length);
     const bool periodic = period > 0.0f;
     const float repulsionCutoff = 6.0f * D;  // R < a * e^-6 beyond
@@ -89,16 +89,19 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     int64_t overlaps = 0, guardHits = 0;
     double maxOverlap = 0.0;
 
+    // Agents are visited in cell order, so neighbouring agents are processed together.
+    const int active = int(sortedId_.size());
 #pragma omp parallel for schedule(static) reduction(+ : overlaps, guardHits) reduction(max : maxOverlap)
-    for (int i = 0; i < n; ++i) {
+    for (int self = 0; self < active; ++self) {
+        const int i = sortedId_[size_t(self)];
         if (s.status[size_t(i)] != AgentStatus::Moving) continue;
         const float e0x = s.e0x[size_t(i)], e0y = s.e0y[size_t(i)];
         if (e0x == 0.0f && e0y == 0.0f) {  // no route: stand
             next_.speed[size_t(i)] = 0.0f;
             continue;
         }
-        const float xi = float(s.x[size_t(i)] - hashOrigin_.x), yi = float(s.y[size_t(i)] - hashOrigin_.y);
-        const float zi = s.z[size_t(i)], ri = traits.radius[size_t(i)];
+        const Packed me = packed_[size_t(self)];
+        const float xi = me.x, yi = me.y, zi = me.z, ri = me.r;
         const int layer = s.layer[size_t(i)];
         const NavLayer& L = grid.layer(layer);
 
@@ -117,12 +120,14 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         int nc = 0;
         float dirx = e0x, diry = e0y;
         const int cx = agentCell_[size_t(i)] % hx_, cy = agentCell_[size_t(i)] / hx_;
+        // visit(base) covers the block of cells within `base` of the agent's cell; a larger
+        // ring visits only the shell of cells at that Chebyshev distance.
         auto visit = [&](int ring, auto&& fn) {
             for (int dy = -ring; dy <= ring; ++dy) {
                 const int yy = cy + dy;
                 if (yy < 0 || yy >= hy_) continue;
                 for (int dx = -ring; dx <= ring; ++dx) {
-                    if (std::max(std::abs(dx), std::abs(dy)) != ring && ring > 1) continue;  // shell only
+                    if (std::max(std::abs(dx), std::abs(dy)) != ring && ring > base) continue;  // shell only
                     int xx = cx + dx;
                     float shift = 0.0f;
                     if (periodic) {
@@ -134,26 +139,35 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
                 }
             }
         };
-        visit(1, [&](int k, float shift) {
-            const int j = sortedId_[size_t(k)];
-            if (j == i) return;
-            if (std::abs(sz_[size_t(k)] - zi) > zsep) return;
-            const float ddx = sx_[size_t(k)] + shift - xi, ddy = sy_[size_t(k)] - yi;
+        auto near = [&](int k, float shift) {
+            if (k == self) return;
+            const Packed o = packed_[size_t(k)];
+            if (std::abs(o.z - zi) > zsep) return;
+            const float ddx = o.x + shift - xi, ddy = o.y - yi;
             const float d2 = ddx * ddx + ddy * ddy;
             if (d2 <= 1e-12f) return;
+            const float reach = ri + o.r;
+            if (nc < kMaxCandidates) cand[nc++] = {ddx, ddy, d2, reach};
+            const float interact = reach + repulsionCutoff;
+            if (d2 >= interact * interact) return;
             const float d = std::sqrt(d2);
-            const float reach = ri + sr_[size_t(k)];
-            if (d < reach - 0.01f && j > i) {
-                ++overlaps;
+            if (d < reach - 0.01f) {
+                ++overlaps;  // each pair is seen from both sides; halved below
                 maxOverlap = std::max(maxOverlap, double(reach - d));
             }
-            if (d - reach < repulsionCutoff) {
-                const float R = a * std::exp((reach - d) / D);
-                dirx -= R * ddx / d;
-                diry -= R * ddy / d;
+            const float R = a * std::exp((reach - d) / D) / d;
+            dirx -= R * ddx;
+            diry -= R * ddy;
+        };
+        if (periodic) {
+            visit(base, near);
+        } else {  // the cells of a row are contiguous in the sorted arrays
+            const int xa = std::max(cx - base, 0), xb = std::min(cx + base, hx_ - 1);
+            for (int yy = std::max(cy - base, 0); yy <= std::min(cy + base, hy_ - 1); ++yy) {
+                const int end = cellStart_[size_t(yy * hx_ + xb + 1)];
+                for (int k = cellStart_[size_t(yy * hx_ + xa)]; k < end; ++k) near(k, 0.0f);
             }
-            if (nc < kMaxCandidates) cand[nc++] = {ddx, ddy, d, reach};
-        });
+        }
 
         // Walls act on the direction like a neighbour at the wall.
         const Vec2 pi{s.x[size_t(i)], s.y[size_t(i)]};
@@ -179,21 +193,22 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         auto ahead = [&](const Candidate& c) {
             if (c.dx * ex + c.dy * ey <= 0.0f) return;
             if (std::abs(-c.dx * ey + c.dy * ex) >= c.reach) return;
-            nearestAhead = std::min(nearestAhead, c.dist);
-            v = std::min(v, std::max(0.0f, (c.dist - c.reach) / T));
+            const float dist = std::sqrt(c.dist2);
+            nearestAhead = std::min(nearestAhead, dist);
+            v = std::min(v, std::max(0.0f, (dist - c.reach) / T));
         };
         for (int k = 0; k < nc; ++k) ahead(cand[k]);
         // Rings 0..k cover at least k cells around the agent. Look further only while the
         // nearest agent ahead may lie beyond that and could still slow the agent down.
         const int maxRing = periodic ? std::max(1, (hx_ - 1) / 2) : 1 << 20;
-        for (int ring = 2; ring <= maxRing && nearestAhead > float(ring - 1) * cell &&
+        for (int ring = base + 1; ring <= maxRing && nearestAhead > float(ring - 1) * cell &&
                            float(ring - 1) * cell < 2.0f * ri + 0.2f + v0 * T;
              ++ring) {
             visit(ring, [&](int k, float shift) {
-                const int j = sortedId_[size_t(k)];
-                if (j == i || std::abs(sz_[size_t(k)] - zi) > zsep) return;
-                const float ddx = sx_[size_t(k)] + shift - xi, ddy = sy_[size_t(k)] - yi;
-                ahead(Candidate{ddx, ddy, std::sqrt(ddx * ddx + ddy * ddy), ri + sr_[size_t(k)]});
+                const Packed o = packed_[size_t(k)];
+                if (k == self || std::abs(o.z - zi) > zsep) return;
+                const float ddx = o.x + shift - xi, ddy = o.y - yi;
+                ahead(Candidate{ddx, ddy, ddx * ddx + ddy * ddy, ri + o.r});
             });
         }
         // Walls ahead limit speed like an agent standing at the wall.
@@ -210,7 +225,10 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
             if (c < 0) return false;
             const int r = grid.layer(l).redirect[size_t(c)];
             if (r >= 0) l = grid.layerOfNode(r);
-            if (grid.wallDistance(l, q) < p_.wall_guard) return false;
+            // The bilinear wall distance changes by at most sqrt(2) per metre moved: far from
+            // walls the guard cannot trip and the lookup is skipped.
+            const bool farFromWalls = l == layer && dw > p_.wall_guard + 1.5 * norm(q - pi) + 1e-3;
+            if (!farFromWalls && grid.wallDistance(l, q) < p_.wall_guard) return false;
             newLayer = l;
             return true;
         };
@@ -236,7 +254,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     }
     std::swap(s, next_);
     CrowdStepStats stats;
-    stats.overlapping_pairs = overlaps;
+    stats.overlapping_pairs = overlaps / 2;
     stats.max_overlap = maxOverlap;
     stats.wall_guard_hits = guardHits;
     return stats;
