@@ -42,13 +42,15 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     agentCell_.assign(n, -1);
     std::fill(cellStart_.begin(), cellStart_.end(), 0);
     const double inv = 1.0 / p_.neighbour_cell;
-    for (size_t i = 0; i < n; ++i) {
-        if (s.status[i] != AgentStatus::Waiting && s.status[i] != AgentStatus::Moving) continue;
-        const int cx = std::clamp(int((s.x[i] - hashOrigin_.x) * inv), 0, hx_ - 1);
-        const int cy = std::clamp(int((s.y[i] - hashOrigin_.y) * inv), 0, hy_ - 1);
-        agentCell_[i] = cy * hx_ + cx;
-        ++cellStart_[size_t(agentCell_[i]) + 1];
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < int(n); ++i) {
+        if (s.status[size_t(i)] != AgentStatus::Waiting && s.status[size_t(i)] != AgentStatus::Moving) continue;
+        const int cx = std::clamp(int((s.x[size_t(i)] - hashOrigin_.x) * inv), 0, hx_ - 1);
+        const int cy = std::clamp(int((s.y[size_t(i)] - hashOrigin_.y) * inv), 0, hy_ - 1);
+        agentCell_[size_t(i)] = cy * hx_ + cx;
     }
+    for (size_t i = 0; i < n; ++i)
+        if (agentCell_[i] >= 0) ++cellStart_[size_t(agentCell_[i]) + 1];
     for (size_t c = 1; c < cellStart_.size(); ++c) cellStart_[c] += cellStart_[c - 1];
     const size_t active = size_t(cellStart_.back());
     sortedId_.resize(active);

@@ -286,14 +286,21 @@ void Simulation::desiredDirections() {
 
 void Simulation::detectExits() {
     const double t = time();
-    for (size_t i = 0; i < state_.size(); ++i) {
-        if (state_.status[i] != AgentStatus::Moving) continue;
-        const NavLayer& L = grid_->layer(state_.layer[i]);
+    const int n = int(state_.size());
+    reached_.assign(size_t(n), -1);
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; ++i) {
+        if (state_.status[size_t(i)] != AgentStatus::Moving) continue;
+        const NavLayer& L = grid_->layer(state_.layer[size_t(i)]);
         if (L.kind != NavLayer::Kind::Level) continue;
-        const int c = grid_->cellAt(state_.layer[i], {state_.x[i], state_.y[i]});
+        const int c = grid_->cellAt(state_.layer[size_t(i)], {state_.x[size_t(i)], state_.y[size_t(i)]});
         if (c < 0) continue;
         const int e = L.exit_id[size_t(c)];
-        if (e < 0 || !grid_->exitOpen(e)) continue;
+        if (e >= 0 && grid_->exitOpen(e)) reached_[size_t(i)] = e;
+    }
+    for (size_t i = 0; i < size_t(n); ++i) {  // in id order, so tallies are deterministic
+        const int e = reached_[i];
+        if (e < 0) continue;
         state_.status[i] = AgentStatus::Out;
         state_.speed[i] = 0.0f;
         records_[i].exit = e;

@@ -105,6 +105,7 @@ private:
     CrowdTraits traits_;
     std::vector<AgentRecord> records_;
     std::vector<int> target_;          // (n) chosen exit, -1 none
+    std::vector<int> reached_;         // (n) exit reached this step, -1 none (scratch)
     std::vector<ExitTally> exits_;
     std::vector<Unreachable> unreachable_;
     std::vector<std::pair<double, int>> remainingSeries_;
