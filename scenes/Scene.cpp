@@ -42,6 +42,7 @@ std::optional<std::pair<int, int>> Scene::findSpace(const std::string& id) const
 Box2 Scene::levelBounds(int level) const {
     Box2 b;
     const Level& L = levels.at(size_t(level));
+    if (!L.raster.empty()) b.expand(L.raster.box());
     for (const Wall& w : L.walls)
         for (Vec2 p : w.points) b.expand(p);
     for (const Obstacle& o : L.obstacles) b.expand(safetwin::bounds(o.polygon));
@@ -120,7 +121,7 @@ void resolveScene(Scene& scene) {
         }
         for (Door& d : level.doors) {
             unique(d.id, d.where, "door");
-            placeDoor(level, d);
+            if (!d.placed) placeDoor(level, d);
         }
         for (const Obstacle& o : level.obstacles) {
             unique(o.id, o.where, "obstacle");

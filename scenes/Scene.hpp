@@ -2,10 +2,13 @@
 // Plain data, filled by the scene readers (SceneYaml.cpp today, model importers later) and
 // checked by resolveScene(). All lengths in metres, z up, plans in x-y.
 //
-// [SECTION] Elements   Wall, Door, Obstacle, Space, Level, Stair, Exit
+// [SECTION] Elements   Wall, Door, Obstacle, Space, LevelRaster, Level, Stair, Exit
+// [SECTION] Model      triangles of an imported model, kept for the viewer
 // [SECTION] Scene      lookups and resolveScene()
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +29,9 @@ struct Wall {
 };
 
 /// A door or opening cut into a wall of its level. Its opening is the segment [a, b] on the
-/// wall's centre line, computed by resolveScene() from `at` and `width`.
+/// wall's centre line, computed by resolveScene() from `at` and `width`. An imported door
+/// (`placed`) has no wall: the importer gives a, b and its depth (the wall's thickness), and
+/// its leaf covers the rectangle of that depth centred on [a, b].
 struct Door {
     std::string id;
     Vec2 at;                     // a point on (or within half a thickness of) a wall
@@ -34,6 +39,9 @@ struct Door {
     bool closed = false;         // initial state
     bool closable = true;        // false for an opening (no leaf)
     bool exit = false;           // leads outside: an exit with the door's id is created
+    bool placed = false;         // a, b (and depth) set by an importer; no wall
+    double depth = 0.2;          // for placed doors: leaf thickness band [Units: m]
+    std::string source_id;       // IFC GlobalId (or node name) of the imported element, else ""
     SourceRef where;
     // resolved
     int wall = -1;               // index into Level::walls
@@ -45,6 +53,7 @@ struct Obstacle {
     std::string id;
     Polygon polygon;             // footprint
     double height = 1.0;         // [Units: m] obstacles block movement whatever their height
+    std::string source_id;       // IFC GlobalId (or node name) of the imported element, else ""
     SourceRef where;
 };
 
@@ -52,7 +61,31 @@ struct Space {
     std::string id;
     std::string name;            // human name, e.g. "Open plan office 1.02"
     Polygon polygon;
+    std::string source_id;       // IFC GlobalId of the imported space, else ""
     SourceRef where;
+};
+
+/// What an imported model contributes to a level's walkable area, on its own lattice: cells
+/// where something stands at body height (`solid`) and cells with a floor (`floor`). The
+/// navigation grid treats a cell as blocked if any raster cell under it is solid, or the
+/// raster cell at its centre has no floor, or it lies outside the raster. Empty (nx = 0) for
+/// scenes written in YAML.
+struct LevelRaster {
+    Vec2 origin;                 // corner of cell (0, 0) [Units: m]
+    double cell = 0.1;           // [Limit: > 0] [Units: m]
+    int nx = 0, ny = 0;
+    std::vector<uint8_t> solid;  // (ny x nx) 1 where something stands in the body-height band
+    std::vector<uint8_t> floor;  // (ny x nx) 1 where there is a floor to walk on
+
+    bool empty() const { return nx <= 0 || ny <= 0; }
+    int at(int i, int j) const { return j * nx + i; }
+    Box2 box() const { return {origin, {origin.x + nx * cell, origin.y + ny * cell}}; }
+    /// Cell index of plan point p, or -1 outside.
+    int cellOf(Vec2 p) const {
+        const int i = int(std::floor((p.x - origin.x) / cell)), j = int(std::floor((p.y - origin.y) / cell));
+        return i >= 0 && j >= 0 && i < nx && j < ny ? at(i, j) : -1;
+    }
+    bool walkable(int c) const { return c >= 0 && floor[size_t(c)] && !solid[size_t(c)]; }
 };
 
 struct Level {
@@ -64,6 +97,7 @@ struct Level {
     std::vector<Door> doors;
     std::vector<Obstacle> obstacles;
     std::vector<Space> spaces;
+    LevelRaster raster;          // imported models only
     SourceRef where;
 };
 
@@ -102,6 +136,24 @@ struct Exit {
     double width() const { return norm(b - a); }
 };
 
+// [SECTION] Model ------------------------------------------------------------------------------
+
+/// One element of an imported model with its triangles (z up, metres), as the importer saw
+/// it; kept so a viewer can show the model and results can name its elements.
+struct ModelElement {
+    std::string ifc_class;       // "IfcWall", ..., or "" for non-IFC models
+    std::string name;
+    std::string global_id;       // IFC GlobalId, or the node's name for other formats
+    int level = -1;              // level index, -1 if none
+    std::vector<float> xyz;      // (vertices x 3)
+    std::vector<uint32_t> triangles;  // (triangles x 3) vertex indices
+};
+
+struct ModelGeometry {
+    std::string file;
+    std::vector<ModelElement> elements;
+};
+
 // [SECTION] Scene ------------------------------------------------------------------------------
 
 struct Scene {
@@ -109,6 +161,7 @@ struct Scene {
     std::vector<Level> levels;
     std::vector<Stair> stairs;
     std::vector<Exit> exits;     // after resolveScene(): also one per door marked exit
+    std::shared_ptr<const ModelGeometry> model;  // imported models only (shared, never edited)
     SourceRef where;
 
     int levelIndex(const std::string& id) const;           // -1 if none

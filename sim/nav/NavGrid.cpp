@@ -82,6 +82,35 @@ NavGrid::NavGrid(const Scene& scene, const NavOptions& options) : scene_(&scene)
     for (size_t l = 0; l < scene.levels.size(); ++l)
         for (size_t d = 0; d < scene.levels[l].doors.size(); ++d)
             if (scene.levels[l].doors[d].closed) setDoorClosed(int(l), int(d), true);
+    outside_.resize(layers_.size());
+    for (size_t l = 0; l < scene.levels.size(); ++l) markOutside(levelLayer_[l]);
+}
+
+void NavGrid::markOutside(int layer) {
+    const NavLayer& L = layers_[size_t(layer)];
+    std::vector<uint8_t> out(size_t(L.cells()), 0);
+    std::vector<int> stack;
+    auto push = [&](int i, int j) {
+        if (!L.inside(i, j)) return;
+        const int c = L.at(i, j);
+        if (out[size_t(c)] || L.solid[size_t(c)] || L.exit_id[size_t(c)] >= 0) return;
+        out[size_t(c)] = 1;
+        stack.push_back(c);
+    };
+    for (int i = 0; i < L.nx; ++i) { push(i, 0); push(i, L.ny - 1); }
+    for (int j = 0; j < L.ny; ++j) { push(0, j); push(L.nx - 1, j); }
+    while (!stack.empty()) {
+        const int c = stack.back();
+        stack.pop_back();
+        const int i = c % L.nx, j = c / L.nx;
+        push(i - 1, j); push(i + 1, j); push(i, j - 1); push(i, j + 1);
+    }
+    // If the flood reached every free cell, the walls enclose nothing: no outside.
+    for (int c = 0; c < L.cells(); ++c)
+        if (!L.solid[size_t(c)] && L.exit_id[size_t(c)] < 0 && !out[size_t(c)]) {
+            outside_[size_t(layer)] = std::move(out);
+            return;
+        }
 }
 
 void NavGrid::buildLevel(int level, const NavOptions& options) {
@@ -134,6 +163,40 @@ void NavGrid::buildLevel(int level, const NavOptions& options) {
                 L.solid[size_t(cell)] = 1;
             });
         }
+    }
+    // An imported model's raster: a cell is blocked if any raster cell under it is solid, if
+    // the raster cell at its centre has no floor, or if it lies outside the raster.
+    if (!lv.raster.empty()) {
+        const LevelRaster& R = lv.raster;
+        for (int j = 0; j < L.ny; ++j)
+            for (int i = 0; i < L.nx; ++i) {
+                const Vec2 c = cellCentre(L, i, j);
+                const int rc = R.cellOf(c);
+                bool blocked = rc < 0 || !R.floor[size_t(rc)];
+                const int ra = std::max(0, int(std::floor((c.x - 0.5 * h_ - R.origin.x) / R.cell + 1e-9)));
+                const int rb = std::min(R.nx - 1, int(std::ceil((c.x + 0.5 * h_ - R.origin.x) / R.cell - 1e-9)) - 1);
+                const int sa = std::max(0, int(std::floor((c.y - 0.5 * h_ - R.origin.y) / R.cell + 1e-9)));
+                const int sb = std::min(R.ny - 1, int(std::ceil((c.y + 0.5 * h_ - R.origin.y) / R.cell - 1e-9)) - 1);
+                for (int rj = sa; rj <= sb && !blocked; ++rj)
+                    for (int ri = ra; ri <= rb && !blocked; ++ri) blocked = R.solid[size_t(R.at(ri, rj))] != 0;
+                if (blocked) L.solid[size_t(L.at(i, j))] = 1;
+            }
+    }
+    // Imported doors have no wall: their leaf covers a rectangle of the door's depth on [a, b].
+    for (size_t d = 0; d < lv.doors.size(); ++d) {
+        const Door& door = lv.doors[d];
+        if (!door.placed) continue;
+        const Vec2 dir = normalized(door.b - door.a);
+        const double len = norm(door.b - door.a), half = 0.5 * door.depth + 0.5 * h_;
+        Box2 box;
+        box.expand(door.a);
+        box.expand(door.b);
+        cellRange(box, half, [&](int i, int j, Vec2 c) {
+            const double t = dot(c - door.a, dir), n = std::abs(cross(dir, c - door.a));
+            if (t < 0.0 || t > len || n > half) return;
+            const int cell = L.at(i, j);
+            if (!L.solid[size_t(cell)]) inDoor[size_t(cell)] = uint8_t(std::min<size_t>(d + 1, 255));
+        });
     }
     for (const Obstacle& o : lv.obstacles) {
         cellRange(bounds(o.polygon), h_, [&](int i, int j, Vec2 c) {
