@@ -29,6 +29,8 @@ Polygon readArea(const YamlMap& m, const std::string& what) {
     return m.points("polygon", 3);
 }
 
+}  // namespace
+
 Wall readWall(const YamlReader& r, const YAML::Node& node) {
     const YamlMap m(r, node, "wall", {"id", "points", "thickness", "height"});
     Wall w;
@@ -88,6 +90,8 @@ Exit readExit(const YamlReader& r, const YAML::Node& node, const std::string& le
     e.b = m.point("to");
     return e;
 }
+
+namespace {
 
 Level readLevel(const YamlReader& r, const YAML::Node& node, std::vector<Exit>& exits) {
     const YamlMap m(r, node, "level",

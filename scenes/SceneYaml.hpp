@@ -17,4 +17,13 @@ Scene loadSceneFile(const std::string& path);
 /// scenario); `file` is the name used in messages. Resolves it before returning.
 Scene parseScene(const YAML::Node& node, const std::string& file);
 
+// Single elements as written under a level (unresolved), for variants that add them
+// (scenes/SceneEdit.cpp). `r` names the file in messages.
+class YamlReader;
+Wall readWall(const YamlReader& r, const YAML::Node& node);
+Door readDoor(const YamlReader& r, const YAML::Node& node, bool opening);
+Obstacle readObstacle(const YamlReader& r, const YAML::Node& node);
+Space readSpace(const YamlReader& r, const YAML::Node& node);
+Exit readExit(const YamlReader& r, const YAML::Node& node, const std::string& levelId);
+
 }  // namespace safetwin

@@ -323,6 +323,11 @@ Scene readScene(const YamlReader& r, const YAML::Node& node, const std::string& 
 
 Scenario parseScenario(const YAML::Node& node, const std::string& file,
                        const std::string& baseDir) {
+    return parseScenario(node, file, baseDir, nullptr);
+}
+
+Scenario parseScenario(const YAML::Node& node, const std::string& file, const std::string& baseDir,
+                       const Scene* scene) {
     const YamlReader r(file);
     if (!node.IsDefined() || node.IsNull())
         throw InputError(SourceRef{file, 1, 1},
@@ -330,7 +335,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file,
                          "'scene' and 'populations')");
     const YamlMap m(r, node, "scenario",
                     {"name", "scene", "duration", "time_step", "seed", "grid", "output",
-                     "populations", "events"});
+                     "populations", "events", "variants"});
     Scenario s;
     s.file = file;
     s.name = m.string("name", fs::path(file).stem().string());
@@ -350,7 +355,8 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file,
         s.record_interval = o.number("remaining_interval", kRemainingInterval, s.record_interval);
         s.trajectory_rate = o.number("trajectory_rate", kTrajectoryRate, s.trajectory_rate);
     }
-    s.scene = readScene(r, m.require("scene"), baseDir);
+    // `variants` are read by ScenarioFamily (sim/scenario/Variant.hpp), which passes `scene`.
+    s.scene = scene ? *scene : readScene(r, m.require("scene"), baseDir);
 
     const std::vector<YAML::Node> populations = m.list("populations");
     if (populations.empty())

@@ -23,4 +23,9 @@ Scenario parseScenarioText(const std::string& yaml, const std::string& file,
 /// As parseScenarioText, from an already parsed YAML tree.
 Scenario parseScenario(const YAML::Node& node, const std::string& file, const std::string& baseDir);
 
+/// As parseScenario, with the scene given (already read and edited by a variant) instead of
+/// the one under `scene:`; `variants` are not read (see sim/scenario/Variant.hpp).
+Scenario parseScenario(const YAML::Node& node, const std::string& file, const std::string& baseDir,
+                       const Scene* scene);
+
 }  // namespace safetwin
