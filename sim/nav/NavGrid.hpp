@@ -83,12 +83,21 @@ public:
     bool doorClosed(int level, int door) const;
     bool exitOpen(int exit) const { return exitOpen_[size_t(exit)] != 0; }
 
+    /// True for a free cell of a level layer that lies outside the building: reached from the
+    /// layer's border without crossing a wall, a closed door or an exit. Levels whose walls do
+    /// not enclose anything (an open corridor) have no outside.
+    bool outside(int layer, int cell) const {
+        const auto& o = outside_[size_t(layer)];
+        return !o.empty() && o[size_t(cell)] != 0;
+    }
+
 private:
     void buildLevel(int level, const NavOptions& options);
     void buildStair(int stair);
     void linkRedirects();
     void markExits();
     void computeWallDistance(NavLayer& L);
+    void markOutside(int layer);
 
     const Scene* scene_;
     double h_;
@@ -98,6 +107,7 @@ private:
     std::vector<std::vector<DoorCells>> doorCells_;   // [level][door]
     std::vector<std::vector<uint8_t>> doorClosed_;     // [level][door]
     std::vector<uint8_t> exitOpen_;                    // [exit]
+    std::vector<std::vector<uint8_t>> outside_;        // [layer] (cells), empty if none
     int nodes_ = 0;
 };
 
