@@ -12,5 +12,7 @@ using CommandFn = std::function<int()>;
 CommandFn addRunCommand(CLI::App& app);
 CommandFn addVerifyCommand(CLI::App& app);
 CommandFn addBenchCommand(CLI::App& app);
+CommandFn addCompareCommand(CLI::App& app);
+CommandFn addBatchCommand(CLI::App& app);
 
 }  // namespace safetwin

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
     add(&safetwin::addRunCommand);
     add(&safetwin::addVerifyCommand);
     add(&safetwin::addBenchCommand);
+    add(&safetwin::addCompareCommand);
+    add(&safetwin::addBatchCommand);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
