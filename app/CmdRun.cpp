@@ -70,12 +70,6 @@ CommandFn addRunCommand(CLI::App& app) {
     };
 }
 
-CommandFn addVerifyCommand(CLI::App& app) {
-    CLI::App* cmd = app.add_subcommand("verify", "Run the verification tests (crowd)");
-    (void)cmd;
-    return []() { return 1; };
-}
-
 CommandFn addBenchCommand(CLI::App& app) {
     struct Options {
         std::string what;
