@@ -13,6 +13,9 @@ constexpr float kFar = 1e6f;
 /// Band of a stair's footprint, at each end, that the adjoining level hands to the stair.
 double entryBand(double h) { return std::max(2.0 * h, 0.4); }
 
+/// Tolerance for a cell centre lying exactly on a door's edge. [Units: m]
+constexpr double kEdgeTie = 1e-6;
+
 }  // namespace
 
 // 1D pass of the Felzenszwalb–Huttenlocher transform: lower envelope of parabolas rooted at
@@ -154,8 +157,10 @@ void NavGrid::buildLevel(int level, const NavOptions& options) {
                 for (size_t d = 0; d < lv.doors.size(); ++d) {
                     const Door& door = lv.doors[d];
                     if (door.wall != int(w) || door.segment != int(s)) continue;
+                    // Half-open [a, b): a door whose edges fall on cell centres (a 1 m door
+                    // centred on a whole metre) gets width / h cells, not one more.
                     const double t = dot(c - a, dir);
-                    if (t >= dot(door.a - a, dir) && t <= dot(door.b - a, dir)) {
+                    if (t >= dot(door.a - a, dir) - kEdgeTie && t < dot(door.b - a, dir) - kEdgeTie) {
                         inDoor[size_t(cell)] = uint8_t(std::min<size_t>(d + 1, 255));
                         return;
                     }
