@@ -25,7 +25,7 @@
 
 namespace safetwin {
 
-enum class AgentStatus : uint8_t { Waiting, Moving, Out, Trapped };
+enum class AgentStatus : uint8_t { Waiting, Moving, Out, Trapped, Incapacitated };  // Incapacitated: by gas (sim/gas)
 
 /// Mutable state of all agents, structure of arrays, (n) each.
 struct CrowdState {
@@ -59,6 +59,10 @@ struct CsmParams {
     double neighbour_range = 0.1;      // D [Limit: > 0] [Units: m]
     double wall_strength = 5.0;        // a_w [Limit: >= 0]
     double wall_range = 0.05;          // D_w [Limit: > 0] [Units: m]
+    /// Time constant of the heading's relaxation towards the model direction; 0 turns it off
+    /// (the original CSM). Removes step-to-step heading flips of boxed-in people; the
+    /// fundamental diagram is unchanged by it. [Limit: >= 0] [Units: s]
+    double direction_relaxation = 0.3;
     /// A move that would bring an agent's centre closer than this to a solid cell is cut to
     /// its tangential part, or dropped: the guard that keeps bodies out of walls whatever the
     /// forces say. [Units: m]

@@ -80,6 +80,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     const float T = float(p_.time_gap);
     const float a = float(p_.neighbour_strength), D = float(p_.neighbour_range);
     const float aw = float(p_.wall_strength), Dw = float(p_.wall_range);
+    const float tauDir = float(p_.direction_relaxation);
     const float zsep = float(p_.level_separation);
     const float cell = float(p_.neighbour_cell);
     const int base = baseRing_;
@@ -183,6 +184,19 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         }
         float len = std::sqrt(dirx * dirx + diry * diry);
         float ex = len > 1e-6f ? dirx / len : e0x, ey = len > 1e-6f ? diry / len : e0y;
+        // Heading relaxation: the heading turns towards the model's direction with time
+        // constant tau instead of jumping to it, so a boxed-in person cannot flip back and
+        // forth every step (as in the anticipation velocity model, Xu, Chraibi & Seyfried
+        // 2021, Transp. Res. C 133, which relaxes the CSM's direction the same way).
+        if (tauDir > 0.0f) {
+            const float px = s.ex[size_t(i)], py = s.ey[size_t(i)];
+            if (px != 0.0f || py != 0.0f) {
+                const float k = std::min(1.0f, float(dt) / tauDir);
+                float nx = px + k * (ex - px), ny = py + k * (ey - py);
+                const float nl = std::sqrt(nx * nx + ny * ny);
+                if (nl > 1e-3f) { ex = nx / nl; ey = ny / nl; }
+            }
+        }
 
         if (L.kind == NavLayer::Kind::Stair) {
             const bool up = ex * float(along.x) + ey * float(along.y) > 0.0f;

@@ -40,6 +40,7 @@ std::vector<float> routeSlowness(const NavGrid& grid, const RouteCostOptions& o)
         for (int c = 0; c < L.cells(); ++c) {
             if (L.solid[size_t(c)] || L.redirect[size_t(c)] >= 0) continue;
             const double d = L.wall_dist[size_t(c)];
+            if (d < o.clearance) continue;
             const double near = std::max(0.0, 1.0 - d / o.wall_range);
             F[size_t(L.node0 + c)] = float(factor * (1.0 + o.wall_penalty * near));
         }
@@ -169,21 +170,54 @@ void bilinear(const NavGrid& grid, const RouteField& field, int layer, Vec2 p, F
 
 }  // namespace
 
+namespace {
+
+/// Best routed cell within two cells of p: its node and centre, or node -1.
+std::pair<int, Vec2> nearestRouted(const NavGrid& grid, const RouteField& field, int layer, Vec2 p) {
+    const NavLayer& L = grid.layer(layer);
+    const int i0 = grid.latticeI(p.x) - L.i0, j0 = grid.latticeJ(p.y) - L.j0;
+    int best = -1;
+    double bestCost = RouteField::kUnreachable;
+    Vec2 bestCentre{};
+    for (int j = j0 - 2; j <= j0 + 2; ++j)
+        for (int i = i0 - 2; i <= i0 + 2; ++i) {
+            if (!L.inside(i, j)) continue;
+            const int c = L.at(i, j);
+            if (L.solid[size_t(c)]) continue;
+            const int r = L.redirect[size_t(c)];
+            const int node = r >= 0 ? r : L.node0 + c;
+            const float t = field.cost[size_t(node)];
+            if (t == RouteField::kUnreachable) continue;
+            const Vec2 centre = grid.cellCentre(L, i, j);
+            const double total = t + norm(centre - p);
+            if (total < bestCost) { bestCost = total; best = node; bestCentre = centre; }
+        }
+    return {best, bestCentre};
+}
+
+}  // namespace
+
 float sampleCost(const NavGrid& grid, const RouteField& field, int layer, Vec2 p) {
     double sum = 0.0, wsum = 0.0;
     bilinear(grid, field, layer, p, [&](int node, double w) {
         sum += w * field.cost[size_t(node)];
         wsum += w;
     });
-    return wsum > 1e-9 ? float(sum / wsum) : RouteField::kUnreachable;
+    if (wsum > 1e-9) return float(sum / wsum);
+    const auto [node, centre] = nearestRouted(grid, field, layer, p);
+    return node >= 0 ? field.cost[size_t(node)] + float(norm(centre - p)) : RouteField::kUnreachable;
 }
 
 Vec2 sampleDirection(const NavGrid& grid, const RouteField& field, int layer, Vec2 p) {
     Vec2 d{};
+    double wsum = 0.0;
     bilinear(grid, field, layer, p, [&](int node, double w) {
         d += Vec2{field.dir_x[size_t(node)], field.dir_y[size_t(node)]} * w;
+        wsum += w;
     });
-    return normalized(d);
+    if (wsum > 1e-9) return normalized(d);
+    const auto [node, centre] = nearestRouted(grid, field, layer, p);
+    return node >= 0 ? normalized(centre - p) : Vec2{};
 }
 
 }  // namespace safetwin

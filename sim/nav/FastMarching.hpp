@@ -21,6 +21,10 @@ struct RouteCostOptions {
     /// metre times the ratio of level to stair walking speed (1.34 / 0.65, Weidmann 1993's mean
     /// of up and down stair speeds).
     double stair_speed_ratio = 1.34 / 0.65;
+    /// Cells closer than this to a wall are not routed through: a gap narrower than about
+    /// twice this is closed to routes (a person does not squeeze through a 0.4 m slot).
+    /// [Limit: >= 0] [Units: m] [Default: 0.15]
+    double clearance = 0.15;
 };
 
 /// Slowness F per global node (1 on open level floor); +inf where not walkable.
@@ -38,6 +42,8 @@ struct RouteField {
 RouteField computeRouteField(const NavGrid& grid, const std::vector<float>& slowness, int exit);
 
 /// Bilinear lookups at plan point p on layer l (cells without a finite cost are skipped).
+/// Where none of the four surrounding cells has a cost (a person pressed against a wall, in a
+/// cell too close to it to be routed through), the best cell within two cells is used.
 float sampleCost(const NavGrid& grid, const RouteField& field, int layer, Vec2 p);
 Vec2 sampleDirection(const NavGrid& grid, const RouteField& field, int layer, Vec2 p);
 
