@@ -6,6 +6,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "sim/gas/GasCoupling.hpp"
+
 namespace safetwin {
 
 namespace {
@@ -63,6 +65,7 @@ Simulation::Simulation(const Scenario& scenario, const SimulationOptions& option
         trajectories_ = "frame,time,id,x,y,z\n";
     }
     placePopulations();
+    if (scenario_.gas) gas_ = std::make_unique<GasCoupling>(*scenario_.gas, scenario_.scene, *grid_, state_);
     computeRouteFields();
     checkReachability();
     chooseExits(true);
@@ -182,6 +185,7 @@ void Simulation::placePopulations() {
 
 void Simulation::computeRouteFields() {
     slowness_ = routeSlowness(*grid_, options_.route);
+    if (gas_) gas_->applyRouteCost(slowness_);
     fields_.clear();
     for (size_t e = 0; e < scenario_.scene.exits.size(); ++e) fields_.push_back(computeRouteField(*grid_, slowness_, int(e)));
 }
@@ -189,7 +193,7 @@ void Simulation::computeRouteFields() {
 void Simulation::checkReachability() {
     for (size_t i = 0; i < state_.size(); ++i) {
         const AgentStatus st = state_.status[i];
-        if (st == AgentStatus::Out) continue;
+        if (st == AgentStatus::Out || st == AgentStatus::Incapacitated) continue;
         const Vec2 p{state_.x[i], state_.y[i]};
         float best = RouteField::kUnreachable;
         for (const RouteField& f : fields_) best = std::min(best, sampleCost(*grid_, f, state_.layer[i], p));
@@ -356,15 +360,27 @@ bool Simulation::step() {
         const Event& ev = scenario_.events[nextEvent_++];
         setDoorClosed(ev.target, ev.action == Event::Action::CloseDoor);
     }
-    // Stage: pre-movement
+    // Stage: gas, then sensors and alarms; route fields follow the cloud
+    if (gas_) {
+        gas_->advance(t);
+        gas_->sense(t, dt_);
+        if (gas_->rerouteDue(t)) {
+            computeRouteFields();
+            checkReachability();
+            chooseExits(true);
+        }
+    }
+    // Stage: pre-movement (from the start, or from the first gas alarm)
+    const double origin = gas_ ? gas_->premovementOrigin() : 0.0;
     for (size_t i = 0; i < state_.size(); ++i)
-        if (state_.status[i] == AgentStatus::Waiting && t >= records_[i].premovement) state_.status[i] = AgentStatus::Moving;
+        if (state_.status[i] == AgentStatus::Waiting && t >= origin + records_[i].premovement) state_.status[i] = AgentStatus::Moving;
     // Stage: route choice (strategic), then desired directions (tactical)
     if (iteration_ % rerouteEvery_ == 0) chooseExits(false);
     desiredDirections();
     // Stage: movement (operational)
     crowdStats_.merge(model_->step(state_, traits_, dt_));
     ++iteration_;
+    if (gas_) gas_->expose(state_, time(), dt_);  // dose over the step; incapacitated people stop
     // Stage: exits and recording
     detectExits();
     record();
@@ -428,7 +444,7 @@ nlohmann::ordered_json Simulation::summary() const {
     j["warnings"] = {{"overlapping_pairs", crowdStats_.overlapping_pairs}, {"max_overlap_m", round6(crowdStats_.max_overlap)},
                      {"wall_guard_hits", crowdStats_.wall_guard_hits}, {"assigned_exit_unavailable", assignedUnavailable_}};
     json per = json::array();
-    static const char* kStatus[] = {"waiting", "moving", "out", "unreachable"};
+    static const char* kStatus[] = {"waiting", "moving", "out", "unreachable", "incapacitated"};
     for (size_t i = 0; i < records_.size(); ++i) {
         const AgentRecord& r = records_[i];
         per.push_back({{"id", i},
@@ -441,6 +457,11 @@ nlohmann::ordered_json Simulation::summary() const {
                        {"status", kStatus[int(state_.status[i])]}});
     }
     j["per_agent"] = per;
+    if (gas_) {
+        std::vector<double> exitTime;
+        for (const AgentRecord& r : records_) exitTime.push_back(r.exit >= 0 ? r.exit_time : -1.0);
+        j["gas"] = gas_->summary(exitTime);
+    }
     return j;
 }
 

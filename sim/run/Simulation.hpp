@@ -50,6 +50,8 @@ struct ExitTally {
     double first = -1.0, last = -1.0;
 };
 
+class GasCoupling;
+
 class Simulation {
 public:
     Simulation(const Scenario& scenario, const SimulationOptions& options = {});
@@ -73,6 +75,8 @@ public:
     const std::vector<ExitTally>& exitTallies() const { return exits_; }
     const std::vector<Unreachable>& unreachable() const { return unreachable_; }
     const CrowdStepStats& crowdStats() const { return crowdStats_; }
+    /// The gas release and its coupling (sim/gas/GasCoupling.hpp), or null without `gas:`.
+    const GasCoupling* gas() const { return gas_.get(); }
     int evacuated() const { return evacuated_; }
     int remaining() const;
     /// Agents-remaining series, one sample per record interval: (time, remaining).
@@ -99,6 +103,7 @@ private:
     SimulationOptions options_;
     std::unique_ptr<NavGrid> grid_;
     std::unique_ptr<CrowdModel> model_;
+    std::unique_ptr<GasCoupling> gas_;
     std::vector<float> slowness_;
     std::vector<RouteField> fields_;   // (exits)
     CrowdState state_;

@@ -8,6 +8,7 @@
 
 #include "scenes/Scene.hpp"
 #include "sim/scenario/Distribution.hpp"
+#include "sim/scenario/GasSpec.hpp"
 #include "sim/scenario/Profile.hpp"
 
 namespace safetwin {
@@ -49,6 +50,7 @@ struct Scenario {
     uint64_t seed = 1;
     double record_interval = 1.0;     // agents-remaining series [Units: s]
     double trajectory_rate = 2.0;     // frames per second for --trajectories [Units: 1/s]
+    std::optional<GasSpec> gas;       // a gas release (docs/FORMAT.md "Gas"), if any
 };
 
 }  // namespace safetwin

@@ -6,6 +6,7 @@
 
 #include "scenes/SceneYaml.hpp"
 #include "scenes/YamlReader.hpp"
+#include "sim/scenario/GasYaml.hpp"
 
 namespace safetwin {
 
@@ -335,7 +336,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
                          "'scene' and 'populations')");
     const YamlMap m(r, node, "scenario",
                     {"name", "scene", "duration", "time_step", "seed", "grid", "output",
-                     "populations", "events", "variants"});
+                     "populations", "events", "variants", "gas"});
     Scenario s;
     s.file = file;
     s.name = m.string("name", fs::path(file).stem().string());
@@ -378,6 +379,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
                           formatNumber(s.events.back().time) + " s (list events in time order)");
         s.events.push_back(std::move(e));
     }
+    if (auto gas = m.find("gas")) s.gas = readGasSpec(r, *gas, s.scene, s.duration);
     return s;
 }
 
