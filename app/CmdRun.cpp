@@ -5,6 +5,7 @@
 
 #include "app/Commands.hpp"
 #include "app/Output.hpp"
+#include "bench/BatchBench.hpp"
 #include "bench/CrowdBench.hpp"
 #include "sim/run/Simulation.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
@@ -78,10 +79,13 @@ CommandFn addBenchCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
-    cmd->add_option("what", o->what, "benchmark: crowd")->required()->check(CLI::IsMember({"crowd"}));
+    cmd->add_option("what", o->what, "benchmark: crowd or batch")->required()->check(CLI::IsMember({"crowd", "batch"}));
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
-    return [o]() { return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads); };
+    return [o]() {
+        if (o->what == "batch") return runBatchBench(o->threads, o->quick);
+        return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads);
+    };
 }
 
 }  // namespace safetwin

@@ -98,7 +98,7 @@ BatchStore::BatchStore(fs::path dir, const Manifest& manifest) : dir_(std::move(
         if (fs::exists(dir_, ec) && !fs::is_empty(dir_, ec))
             throw InputError("output folder " + dir_.string() +
                              " is not empty and holds no batch (no batch.json); use an empty or new folder");
-        fs::create_directories(dir_ / "runs");
+        fs::create_directories(dir_);  // runs/ only once batch.json is written
         ojson j = {{"format", "safetwin batch v1"},
                    {"manifest", manifest.file()},
                    {"manifest_hash", manifest.hash()},

@@ -123,10 +123,11 @@ Manifest Manifest::load(const std::string& path) {
     for (const YAML::Node& node : scenarios) {
         std::string given;
         std::vector<std::pair<std::string, SourceRef>> variants;
-        YAML::Node fileNode = node;
+        // (No assignment to a YAML::Node that refers to the tree: yaml-cpp would overwrite it.)
+        SourceRef fileWhere = r.where(node);
         if (node.IsMap()) {
             const YamlMap sm(r, node, "scenario entry", {"file", "variants"});
-            fileNode = sm.require("file");
+            fileWhere = r.where(sm.require("file"));
             given = sm.string("file");
             if (auto v = sm.find("variants")) {
                 if (v->IsScalar()) variants.push_back({r.asString(*v, "variants"), r.where(*v)});
@@ -143,8 +144,8 @@ Manifest Manifest::load(const std::string& path) {
         resolved = resolved.lexically_normal();
         std::error_code ec;
         if (!fs::is_regular_file(resolved, ec))
-            r.fail(fileNode, "scenario file '" + given + "' not found (looked for '" + resolved.string() +
-                                 "'; paths are relative to the manifest's folder)");
+            throw InputError(fileWhere, "scenario file '" + given + "' not found (looked for '" + resolved.string() +
+                                            "'; paths are relative to the manifest's folder)");
         ScenarioFamily family = ScenarioFamily::load(resolved.string());
         for (const Param& p : params) family.checkParameterPath(p.path, p.values.front().where);
         std::vector<size_t> vs;

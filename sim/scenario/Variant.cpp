@@ -62,8 +62,8 @@ YAML::Node with(const YAML::Node& node, const std::vector<std::string>& path, si
     if (node.IsDefined() && node.IsMap())
         for (const auto& kv : node) {
             if (scalarOf(kv.first) == key) {
-                child = kv.second;
-                childKey = kv.first;
+                child.reset(kv.second);  // reset: rebinds (operator= would write into the tree)
+                childKey.reset(kv.first);
                 found = true;
                 continue;
             }
@@ -141,7 +141,7 @@ void ScenarioFamily::init(const YAML::Node& root, const std::string& file, const
                                    (v.name == "base" ? " ('base' is the scenario without edits)"
                                                      : " (first at " + other.where.str() + ")"));
         v.scene_edits = readSceneEdits(m);
-        v.node = node;
+        v.node.reset(node);
         variants_.push_back(std::move(v));
         build(variants_.size() - 1);  // checks the variant now, with its place in the file
     }
@@ -170,11 +170,11 @@ void ScenarioFamily::checkParameterPath(const std::string& path, const SourceRef
                 throw InputError(where, "parameter '" + path + "': '" + parts[k] +
                                             "' names no item of '" + (k ? parts[k - 1] : path) + "'" +
                                             closeMatches(parts[k], itemNames(node), "items"));
-            node = node[size_t(i)];
+            node.reset(node[size_t(i)]);
         } else if (node.IsMap()) {
             const YAML::Node child = node[parts[k]];
             if (!child) return;  // a map that is not written yet ("grid.cell" without grid)
-            node = child;
+            node.reset(child);
         }
     }
 }
@@ -212,7 +212,7 @@ Scenario ScenarioFamily::build(size_t index, const std::vector<ParameterValue>& 
                     if (scalarOf(item["name"]) != name) kept.push_back(item);
                 if (kept.size() == 0)
                     r.fail(n, "removing population '" + name + "' leaves the variant with nobody in it");
-                tree = with(tree, {"populations"}, 0, &kept, nullptr, v.where);
+                tree.reset(with(tree, {"populations"}, 0, &kept, nullptr, v.where));
             }
         }
         for (const YAML::Node& edit : m.list("populations")) {
@@ -223,30 +223,30 @@ Scenario ScenarioFamily::build(size_t index, const std::vector<ParameterValue>& 
             for (const auto& kv : edit) {
                 const std::string key = scalarOf(kv.first);
                 if (key == "name") continue;
-                tree = with(tree, {"populations", name, key}, 0, &kv.second, &kv.first, r.where(edit));
+                tree.reset(with(tree, {"populations", name, key}, 0, &kv.second, &kv.first, r.where(edit)));
             }
             // A new exit choice other than 'assigned' drops the base's assigned exit; new
             // start points drop the base's count (it is their number).
             if (pm.has("exit_choice") && !pm.has("exit") && pm.string("exit_choice") != "assigned")
-                tree = with(tree, {"populations", name, "exit"}, 0, nullptr, nullptr, r.where(edit));
+                tree.reset(with(tree, {"populations", name, "exit"}, 0, nullptr, nullptr, r.where(edit)));
             if (pm.has("where") && !pm.has("count") && pm.require("where").IsMap() && pm.require("where")["points"])
-                tree = with(tree, {"populations", name, "count"}, 0, nullptr, nullptr, r.where(edit));
+                tree.reset(with(tree, {"populations", name, "count"}, 0, nullptr, nullptr, r.where(edit)));
             modified.push_back({name, r.where(edit)});
         }
         if (m.has("add_populations")) {
             YAML::Node pops(YAML::NodeType::Sequence);
             for (const YAML::Node& item : tree["populations"]) pops.push_back(item);
             for (const YAML::Node& n : m.list("add_populations")) pops.push_back(n);
-            tree = with(tree, {"populations"}, 0, &pops, nullptr, v.where);
+            tree.reset(with(tree, {"populations"}, 0, &pops, nullptr, v.where));
         }
         if (m.has("events")) {
             const YAML::Node events = m.require("events");
-            tree = with(tree, {"events"}, 0, &events, nullptr, v.where);
+            tree.reset(with(tree, {"events"}, 0, &events, nullptr, v.where));
         }
     }
     for (const ParameterValue& p : parameters) {
         try {
-            tree = with(tree, splitPath(p.path), 0, &p.value, nullptr, p.where);
+            tree.reset(with(tree, splitPath(p.path), 0, &p.value, nullptr, p.where));
         } catch (const InputError& e) {
             throw InputError(p.where, "parameter '" + p.path + "': " + e.what());
         }
