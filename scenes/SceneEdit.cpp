@@ -74,7 +74,8 @@ std::vector<Named> namedObjects(const Scene& scene) {
                           const std::vector<std::string>& kinds) {
     std::vector<std::string> ids;
     std::string what;
-    for (const std::string& k : kinds) what += (what.empty() ? "" : ", ") + k;
+    for (size_t k = 0; k < kinds.size(); ++k)
+        what += (k == 0 ? "" : k + 1 == kinds.size() ? " or " : ", ") + kinds[k];
     std::string wrongKind;
     for (const Named& n : namedObjects(scene)) {
         const bool allowed = std::find(kinds.begin(), kinds.end(), n.kind) != kinds.end();
