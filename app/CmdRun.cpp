@@ -7,6 +7,7 @@
 #include "app/Output.hpp"
 #include "bench/BatchBench.hpp"
 #include "bench/CrowdBench.hpp"
+#include "bench/ImportBench.hpp"
 #include "sim/run/Simulation.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
 
@@ -79,11 +80,12 @@ CommandFn addBenchCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
-    cmd->add_option("what", o->what, "benchmark: crowd or batch")->required()->check(CLI::IsMember({"crowd", "batch"}));
+    cmd->add_option("what", o->what, "benchmark: crowd, batch or import")->required()->check(CLI::IsMember({"crowd", "batch", "import"}));
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
     return [o]() {
         if (o->what == "batch") return runBatchBench(o->threads, o->quick);
+        if (o->what == "import") return runImportBench("", o->quick);
         return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads);
     };
 }

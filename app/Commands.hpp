@@ -14,5 +14,6 @@ CommandFn addVerifyCommand(CLI::App& app);
 CommandFn addBenchCommand(CLI::App& app);
 CommandFn addCompareCommand(CLI::App& app);
 CommandFn addBatchCommand(CLI::App& app);
+CommandFn addInspectCommand(CLI::App& app);
 
 }  // namespace safetwin

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     add(&safetwin::addBenchCommand);
     add(&safetwin::addCompareCommand);
     add(&safetwin::addBatchCommand);
+    add(&safetwin::addInspectCommand);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

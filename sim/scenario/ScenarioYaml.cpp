@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "scenes/SceneYaml.hpp"
+#include "scenes/import/ModelImport.hpp"
+#include "scenes/import/ModelScene.hpp"
 #include "scenes/YamlReader.hpp"
 #include "sim/scenario/GasYaml.hpp"
 
@@ -308,8 +310,10 @@ Event readEvent(const YamlReader& r, const YAML::Node& node, const Scene& scene,
 
 /// `scene:` is a path relative to the scenario's folder, or an inline scene map.
 Scene readScene(const YamlReader& r, const YAML::Node& node, const std::string& baseDir) {
+    if (node.IsMap() && node["model"]) return loadModelScene(r, node, baseDir);  // an imported model
     if (node.IsMap()) return parseScene(node, r.file());
     const std::string given = r.asString(node, "scene");
+    if (isModelFile(given)) return loadModelScene(r, node, baseDir);
     fs::path path(given);
     if (path.is_relative()) path = fs::path(baseDir) / path;
     path = path.lexically_normal();
