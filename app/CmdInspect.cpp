@@ -1,5 +1,6 @@
 // safetwin inspect MODEL [--json] [--png DIR] [--cell C]: what the importer made of a model.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -75,6 +76,14 @@ void writePlan(const Scene& scene, int level, const std::filesystem::path& file)
     std::filesystem::rename(tmp, file);
 }
 
+/// A level id as part of a file name ("T/FDN" -> "T_FDN").
+std::string fileName(const std::string& id) {
+    std::string f = id;
+    for (char& c : f)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    return f;
+}
+
 }  // namespace
 
 CommandFn addInspectCommand(CLI::App& app) {
@@ -110,7 +119,7 @@ CommandFn addInspectCommand(CLI::App& app) {
         const auto r = modelReport(scene, stats, grid.get(), walk.get(), navS);
         if (!o->png.empty())
             for (size_t l = 0; l < scene.levels.size(); ++l)
-                writePlan(scene, int(l), std::filesystem::path(o->png) / ("level-" + scene.levels[l].id + ".png"));
+                writePlan(scene, int(l), std::filesystem::path(o->png) / ("level-" + fileName(scene.levels[l].id) + ".png"));
         if (o->json) {
             std::printf("%s\n", r.dump(2).c_str());
             return 0;
@@ -146,7 +155,7 @@ CommandFn addInspectCommand(CLI::App& app) {
         std::printf("obstacles: %zu\n", r["obstacles"].get<size_t>());
         std::printf("warnings (%zu):\n", r["warnings"].size());
         for (const auto& w : r["warnings"]) std::printf("  %s\n", w.get<std::string>().c_str());
-        if (!o->png.empty()) std::printf("plan views: %s/level-*.png\n", o->png.c_str());
+        if (!o->png.empty()) std::printf("plan views: %s/level-<level id>.png\n", o->png.c_str());
         return 0;
     };
 }
