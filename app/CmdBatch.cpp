@@ -70,7 +70,8 @@ CommandFn addBatchCommand(CLI::App& app) {
         try {
             runAll(pending, scenarioOf, jobs, [&](const RunResult& r) {
                 store.save(r);  // a full disk stops the batch here (finished runs are kept)
-                all[r.spec.index] = r;
+                // As stored (rounded): fresh, resumed and MPI runs then merge to identical results.
+                all[r.spec.index] = runResultFromJson(toJson(r), r.spec.key);
                 ++done;
                 if (!r.ok) {
                     ++failed;

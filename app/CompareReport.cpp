@@ -344,6 +344,18 @@ std::string compareReportHtml(const ReportInput& in) {
           "<span class='sw' style='background:#fecc5c'></span>D <span class='sw' style='background:#fd8d3c'></span>E "
           "<span class='sw' style='background:#e31a1c'></span>F); grey: obstacles; green: exits; red: closed "
           "doors.</p>\n";
+    bool gas = false;
+    for (const VariantSummary& s : c.variants) gas |= s.gas;
+    if (gas) {
+        os << "<h2>Gas</h2><p>People who breathed any of the released gas, and people incapacitated by it "
+              "(they do not get out, so their runs count as incomplete above).</p><table><tr><th class='l'>variant"
+              "</th><th>exposed (mean)</th><th>incapacitated (mean)</th><th>incapacitated (worst run)</th></tr>";
+        for (const VariantSummary& s : c.variants)
+            os << "<tr><td class='l'>" << esc(s.name) << "</td><td>" << (s.gas ? f(s.gas_exposed) : "–") << "</td><td>"
+               << (s.gas ? f(s.gas_incapacitated) : "–") << "</td><td>"
+               << (s.gas ? std::to_string(s.gas_incapacitated_max) : "–") << "</td></tr>";
+        os << "</table>\n";
+    }
     size_t levels = 0;
     for (const Scene* s : in.scenes) levels = std::max(levels, s ? s->levels.size() : 0);
     const double width = in.scenes.size() <= 2 ? 560 : 370;

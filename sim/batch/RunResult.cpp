@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/gas/GasCoupling.hpp"
 #include "sim/run/Simulation.hpp"
 
 namespace safetwin {
@@ -68,6 +69,7 @@ json toJson(const RunResult& r, bool maps) {
         density["maps"] = ms;
     }
     j["density"] = density;
+    j["gas"] = r.gas ? json{{"exposed", r.gas_exposed}, {"incapacitated", r.gas_incapacitated}} : json(nullptr);
     j["wall_s"] = std::round(r.wall_s * 1000.0) / 1000.0;
     return j;
 }
@@ -115,6 +117,11 @@ RunResult runResultFromJson(const json& j, const std::string& what) {
                 if (map.peak.size() != size_t(map.nx) * size_t(map.ny)) throw std::runtime_error("density map size mismatch");
                 r.density.maps.push_back(std::move(map));
             }
+        if (j.contains("gas") && !j.at("gas").is_null()) {
+            r.gas = true;
+            r.gas_exposed = j.at("gas").at("exposed").get<int>();
+            r.gas_incapacitated = j.at("gas").at("incapacitated").get<int>();
+        }
         r.wall_s = j.value("wall_s", 0.0);
         return r;
     } catch (const std::exception& e) {
@@ -146,6 +153,11 @@ RunResult runOne(const Scenario& scenario, const RunSpec& spec, const DensityOpt
             r.exits.push_back({scenario.scene.exits[e].id, sim.exitTallies()[e].count});
         r.remaining_interval = scenario.record_interval;
         for (const auto& [t, c] : sim.remainingSeries()) r.remaining.push_back(c);
+        if (const GasCoupling* gas = sim.gas()) {
+            r.gas = true;
+            for (const AgentExposure& e : gas->exposures()) r.gas_exposed += e.peak > 0.0;
+            r.gas_incapacitated = gas->incapacitated();
+        }
         r.ok = true;
     } catch (const std::exception& e) {
         r.ok = false;

@@ -52,6 +52,9 @@ struct RunResult {
     double remaining_interval = 1.0;     // [s]
     std::vector<int> remaining;          // agents remaining, one sample per interval from t = 0
     DensitySummary density;
+    bool gas = false;                    // the scenario releases gas (then the two counts below)
+    int gas_exposed = 0;                 // people who breathed any of it
+    int gas_incapacitated = 0;           // people incapacitated by it
     double wall_s = 0.0;                 // run time [s] (not part of merged results: not reproducible)
 };
 

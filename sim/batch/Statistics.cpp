@@ -133,6 +133,12 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
             s.los_e_s += r->density.los_e_s;
             s.los_f_s += r->density.los_f_s;
             s.los_e_area_s += r->density.los_e_area_s;
+            if (r->gas) {
+                s.gas = true;
+                s.gas_exposed += r->gas_exposed;
+                s.gas_incapacitated += r->gas_incapacitated;
+                s.gas_incapacitated_max = std::max(s.gas_incapacitated_max, r->gas_incapacitated);
+            }
             if (r->density.peak > s.peak) {
                 s.peak = r->density.peak;
                 s.peak_level = r->density.peak_level;
@@ -154,6 +160,8 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
             s.los_e_s /= okRuns;
             s.los_f_s /= okRuns;
             s.los_e_area_s /= okRuns;
+            s.gas_exposed /= okRuns;
+            s.gas_incapacitated /= okRuns;
             for (DensityMap& m : s.density)
                 for (float& x : m.peak) x /= float(okRuns);
             for (const std::string& id : exitOrder) s.exit_mean.push_back({id, exitSum[id] / okRuns});
@@ -243,6 +251,9 @@ ojson toJson(const Comparison& c) {
                         {"los_e_area_m2s", num(s.los_e_area_s)}, {"peak_per_m2", num(s.peak)},
                         {"peak_level", s.peak_level}, {"peak_x", num(s.peak_x)}, {"peak_y", num(s.peak_y)},
                         {"peak_seed", s.peak_seed}};
+        v["gas"] = s.gas ? ojson{{"exposed_mean", num(s.gas_exposed)}, {"incapacitated_mean", num(s.gas_incapacitated)},
+                                 {"incapacitated_max", s.gas_incapacitated_max}}
+                         : ojson(nullptr);
         v["errors"] = s.errors;
         vs.push_back(v);
     }
@@ -254,7 +265,7 @@ std::string toCsv(const Comparison& c) {
     std::ostringstream os;
     os << "variant,rank,runs,complete,failed,mean_s,mean_lo_s,mean_hi_s,median_s,median_lo_s,median_hi_s,"
           "p95_s,p95_lo_s,p95_hi_s,diff_mean_s,diff_mean_lo_s,diff_mean_hi_s,diff_p95_s,diff_p95_lo_s,diff_p95_hi_s,"
-          "los_e_or_worse_s,los_f_s,peak_per_m2,peak_level,peak_x,peak_y\n";
+          "los_e_or_worse_s,los_f_s,peak_per_m2,peak_level,peak_x,peak_y,gas_exposed_mean,gas_incapacitated_mean\n";
     auto n = [](double v) {
         if (!std::isfinite(v)) return std::string();
         std::ostringstream s;
@@ -269,7 +280,8 @@ std::string toCsv(const Comparison& c) {
             else os << ",,,";
         }
         os << ',' << n(s.los_e_s) << ',' << n(s.los_f_s) << ',' << n(s.peak) << ',' << s.peak_level << ','
-           << n(s.peak_x) << ',' << n(s.peak_y) << '\n';
+           << n(s.peak_x) << ',' << n(s.peak_y) << ',' << (s.gas ? n(s.gas_exposed) : "") << ','
+           << (s.gas ? n(s.gas_incapacitated) : "") << '\n';
     }
     return os.str();
 }

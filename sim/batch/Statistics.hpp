@@ -61,6 +61,9 @@ struct VariantSummary {
     bool separated_from_next = false;     // its mean differs from the next-ranked one's (interval excludes 0)
     std::vector<std::pair<std::string, double>> exit_mean;  // mean count per exit
     double los_e_s = 0.0, los_f_s = 0.0, los_e_area_s = 0.0; // means over runs
+    bool gas = false;                     // runs with a gas release: exposed and incapacitated people
+    double gas_exposed = 0.0, gas_incapacitated = 0.0;      // means over runs
+    int gas_incapacitated_max = 0;
     double peak = 0.0;                    // highest density over all runs [persons/m^2]
     std::string peak_level;
     double peak_x = 0.0, peak_y = 0.0;

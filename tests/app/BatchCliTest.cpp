@@ -131,6 +131,7 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
     CHECK(first.code == 1);  // some runs failed
     CHECK_THAT(first.out, Contains("12 runs, 6 ok, 6 failed"));
     const std::string csv = readFile(dir / "out" / "results.csv");
+    const std::string summary = readFile(dir / "out" / "summary.json");
     REQUIRE(lines(csv) == 1 + 12);
     CHECK_THAT(csv, Contains("failed,,,,,,,,,,,,,") && Contains("only "));  // the error is kept
     size_t files = 0;
@@ -151,6 +152,7 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
         const Cli again = shell(dir, "$ST batch m.yaml --out out -j 2");
         CHECK_THAT(again.out, Contains("12 runs, 7 already done, 5 to run"));
         CHECK(readFile(dir / "out" / "results.csv") == csv);
+        CHECK(readFile(dir / "out" / "summary.json") == summary);  // statistics too, to the last digit
     }
     SECTION("another manifest is refused and nothing is touched") {
         writeFile(dir / "m2.yaml", "scenarios: [room.yaml]\nseeds: 3\n");
