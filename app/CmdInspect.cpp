@@ -92,12 +92,14 @@ CommandFn addInspectCommand(CLI::App& app) {
         bool json = false;
         std::string png;
         double cell = 0.1;
+        bool evacuate = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("inspect", "Import a model (IFC, glTF, OBJ, FBX, DAE, PLY, STL, PCD, Gazebo world) and report what was found");
     cmd->add_option("model", o->model, "model file")->required();
     cmd->add_flag("--json", o->json, "print the report as one JSON object");
     cmd->add_option("--png", o->png, "write a plan view per level (PNG) into this folder");
+    cmd->add_flag("--evacuate", o->evacuate, "also place one person in every space and report who cannot leave, and why");
     cmd->add_option("--cell", o->cell, "raster cell of the import [m] (default 0.1)")->check(CLI::Range(0.05, 0.5));
     return [o]() {
         ImportOptions opt;
@@ -116,7 +118,8 @@ CommandFn addInspectCommand(CLI::App& app) {
             walk = std::make_unique<WalkableSummary>(summariseWalkable(*grid));
             navS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         }
-        const auto r = modelReport(scene, stats, grid.get(), walk.get(), navS);
+        auto r = modelReport(scene, stats, grid.get(), walk.get(), navS);
+        if (o->evacuate && grid) r["evacuation"] = evacuateSpaces(scene, *grid, *walk, stats);
         if (!o->png.empty())
             for (size_t l = 0; l < scene.levels.size(); ++l)
                 writePlan(scene, int(l), std::filesystem::path(o->png) / ("level-" + fileName(scene.levels[l].id) + ".png"));
@@ -155,6 +158,17 @@ CommandFn addInspectCommand(CLI::App& app) {
         std::printf("obstacles: %zu\n", r["obstacles"].get<size_t>());
         std::printf("warnings (%zu):\n", r["warnings"].size());
         for (const auto& w : r["warnings"]) std::printf("  %s\n", w.get<std::string>().c_str());
+        if (r.contains("evacuation")) {
+            const auto& e = r["evacuation"];
+            std::printf("evacuation, one person per space: %d of %d out", e["evacuated"].get<int>(), e["people"].get<int>());
+            if (e.contains("evacuation_time_s") && !e["evacuation_time_s"].is_null())
+                std::printf(" in %.1f s", e["evacuation_time_s"].get<double>());
+            std::printf("\n");
+            for (const auto& n : e["not_placed"]) std::printf("  not placed: %s\n", n.get<std::string>().c_str());
+            for (const auto& st : e["stuck"])
+                std::printf("  cannot leave: space %s (%s) on %s: %s\n", st["space"].get<std::string>().c_str(),
+                            st["name"].get<std::string>().c_str(), st["level"].get<std::string>().c_str(), st["reason"].get<std::string>().c_str());
+        }
         if (!o->png.empty()) std::printf("plan views: %s/level-<level id>.png\n", o->png.c_str());
         return 0;
     };

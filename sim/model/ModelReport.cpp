@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "sim/run/Simulation.hpp"
 #include "sim/scenario/Profile.hpp"
 
 namespace safetwin {
@@ -218,6 +219,53 @@ std::vector<Population> peopleInSpaces(const Scene& scene, const NavGrid& grid, 
         }
     }
     return pops;
+}
+
+nlohmann::ordered_json evacuateSpaces(const Scene& scene, const NavGrid& grid, const WalkableSummary& walkable,
+                                      const ImportStats& stats, double duration) {
+    nlohmann::ordered_json r;
+    std::vector<std::string> unplaced;
+    Scenario sc;
+    sc.name = scene.name;
+    sc.scene = scene;
+    sc.duration = duration;
+    sc.populations = peopleInSpaces(scene, grid, &unplaced);
+    r["people"] = sc.populations.size();
+    r["not_placed"] = unplaced;
+    if (sc.populations.empty()) {
+        r["evacuated"] = 0;
+        r["stuck"] = nlohmann::ordered_json::array();
+        return r;
+    }
+    Simulation sim(sc);
+    sim.run();
+    r["evacuated"] = sim.evacuated();
+    const auto summary = sim.summary();
+    r["evacuation_time_s"] = summary["evacuation_time_s"];
+    std::string stairs;
+    for (const std::string& w : stats.warnings)
+        if (w.find("is not linked") != std::string::npos) stairs += (stairs.empty() ? "" : "; ") + w;
+    nlohmann::ordered_json stuck = nlohmann::ordered_json::array();
+    for (size_t a = 0; a < sim.agents().size(); ++a) {
+        if (sim.agents()[a].exit >= 0) continue;
+        const Population& p = sc.populations[size_t(sim.agents()[a].population)];
+        const auto where = scene.findSpace(p.name);
+        const int level = where ? where->first : 0;
+        const Vec2 at = p.positions.front();
+        std::string reason = "did not reach an exit within " + std::to_string(int(duration)) + " s";
+        const int layer = grid.levelLayer(level);
+        const int cell = grid.cellAt(layer, at);
+        const bool island = cell >= 0 && !walkable.reached[size_t(level)][size_t(cell)];
+        if (island)
+            reason = "its floor has no way to an exit (a walkable island of level " + scene.levels[size_t(level)].id + ")" +
+                     (stairs.empty() ? std::string() : "; " + stairs);
+        stuck.push_back({{"space", p.name},
+                         {"name", where ? scene.levels[size_t(where->first)].spaces[size_t(where->second)].name : std::string()},
+                         {"level", scene.levels[size_t(level)].id},
+                         {"reason", reason}});
+    }
+    r["stuck"] = stuck;
+    return r;
 }
 
 }  // namespace safetwin

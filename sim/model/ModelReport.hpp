@@ -46,4 +46,11 @@ nlohmann::ordered_json modelReport(const Scene& scene, const ImportStats& stats,
 std::vector<Population> peopleInSpaces(const Scene& scene, const NavGrid& grid,
                                        std::vector<std::string>* unplaced);
 
+/// One person per space (peopleInSpaces), run to the end (at most `duration` s): how many
+/// left and when, and for each person who could not, the space, the level and the reason.
+/// JSON keys: people, evacuated, evacuation_time_s, not_placed [..], stuck [{space, name,
+/// level, reason}].
+nlohmann::ordered_json evacuateSpaces(const Scene& scene, const NavGrid& grid, const WalkableSummary& walkable,
+                                      const ImportStats& stats, double duration = 900.0);
+
 }  // namespace safetwin
