@@ -106,6 +106,9 @@ BatchStore::BatchStore(fs::path dir, const Manifest& manifest) : dir_(std::move(
         writeFileDurable(id, j.dump(2) + "\n");
     }
     fs::create_directories(dir_ / "runs");
+    // Temporary files of runs that were in flight when an earlier process was killed.
+    for (const auto& e : fs::directory_iterator(dir_ / "runs"))
+        if (e.path().filename().string().find(".json.tmp") != std::string::npos) fs::remove(e.path(), ec);
 }
 
 fs::path BatchStore::runFile(const RunSpec& spec) const { return dir_ / "runs" / (spec.key + ".json"); }

@@ -153,6 +153,7 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
         CHECK_THAT(again.out, Contains("12 runs, 7 already done, 5 to run"));
         CHECK(readFile(dir / "out" / "results.csv") == csv);
         CHECK(readFile(dir / "out" / "summary.json") == summary);  // statistics too, to the last digit
+        CHECK(!fs::exists(dir / "out" / "runs" / "000000_x.json.tmp123"));  // cleared away
     }
     SECTION("another manifest is refused and nothing is touched") {
         writeFile(dir / "m2.yaml", "scenarios: [room.yaml]\nseeds: 3\n");
