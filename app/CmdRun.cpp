@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/Commands.hpp"
+#include "app/GasCommands.hpp"
 #include "app/Output.hpp"
 #include "bench/BatchBench.hpp"
 #include "bench/CrowdBench.hpp"
@@ -51,6 +52,7 @@ CommandFn addRunCommand(CLI::App& app) {
 
         std::filesystem::create_directories(out);
         writeFileAtomic(out / "summary.json", sim.summary().dump(2) + "\n");
+        writeGasMaps(sim, out);  // gas_max_<level>.png, for scenarios with gas
         if (o->trajectories) writeFileAtomic(out / "trajectories.csv", sim.trajectories());
 
         const auto s = sim.summary();
@@ -80,10 +82,11 @@ CommandFn addBenchCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
-    cmd->add_option("what", o->what, "benchmark: crowd, batch or import")->required()->check(CLI::IsMember({"crowd", "batch", "import"}));
+    cmd->add_option("what", o->what, "benchmark: gas, crowd, batch or import")->required()->check(CLI::IsMember({"crowd", "gas", "batch", "import"}));
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
     return [o]() {
+        if (o->what == "gas") return runBenchGas(o->threads, o->quick);
         if (o->what == "batch") return runBatchBench(o->threads, o->quick);
         if (o->what == "import") return runImportBench("", o->quick);
         return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads);

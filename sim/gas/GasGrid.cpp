@@ -100,10 +100,6 @@ GasGrid voxelizeScene(const Scene& scene, const VoxelOptions& o) {
     gasGridDimensions(scene, o, nx, ny, nz);
     const Extent e = sceneExtent(scene);
     GasGrid g(nx, ny, nz, o.cell, e.plan.min.x - o.margin, e.plan.min.y - o.margin, e.zmin);
-    double topElevation = -1e300;
-    int topLevel = -1;
-    for (size_t l = 0; l < scene.levels.size(); ++l)
-        if (scene.levels[l].elevation > topElevation) { topElevation = scene.levels[l].elevation; topLevel = int(l); }
 
     auto slab = [&](int level, double z, bool stairwells) {
         const Box2 box = scene.levelBounds(level);
@@ -162,9 +158,30 @@ GasGrid voxelizeScene(const Scene& scene, const VoxelOptions& o) {
             }
         }
     }
-    if (o.roof && topLevel >= 0) {
-        const Level& L = scene.levels[size_t(topLevel)];
-        slab(topLevel, L.elevation + L.height + 1e-6, false);
+    if (o.roof) {
+        // A ceiling over the spaces (rooms) of every level that has no level above it.
+        for (size_t l = 0; l < scene.levels.size(); ++l) {
+            const Level& L = scene.levels[l];
+            const double top = L.elevation + L.height;
+            bool covered = false;
+            for (const Level& M : scene.levels) covered |= M.elevation > L.elevation + 1e-9 && M.elevation <= top + 1e-6;
+            if (covered || L.spaces.empty()) continue;
+            const int k = int(std::floor((top - g.z0) / g.h + 1e-9));
+            if (k < 0 || k >= g.nz) continue;
+            for (const Space& sp : L.spaces) {
+                const Box2 box = bounds(sp.polygon);
+                // Cells touching the space in plan (its outline may stop short of the walls).
+                for (int j = 0; j < g.ny; ++j)
+                    for (int i = 0; i < g.nx; ++i) {
+                        const Vec2 c{g.cx(i), g.cy(j)};
+                        const double half = 0.5 * g.h;
+                        if (c.x + half < box.min.x || c.x - half > box.max.x || c.y + half < box.min.y || c.y - half > box.max.y) continue;
+                        bool inside = pointInPolygon(c, sp.polygon);
+                        for (int q = 0; q < 4 && !inside; ++q) inside = pointInPolygon({c.x + ((q & 1) ? 0.49 : -0.49) * g.h, c.y + ((q & 2) ? 0.49 : -0.49) * g.h}, sp.polygon);
+                        if (inside) g.solid[g.at(i, j, k)] = 1;
+                    }
+            }
+        }
     }
     return g;
 }

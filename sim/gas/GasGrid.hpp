@@ -10,7 +10,8 @@
 //             row of posts is porous, a tank described by its outline is closed;
 //   slabs     one layer of cells at each upper level's elevation over the plan box of its
 //             walls, except stair footprints (the stairwell is open);
-//   roof      optionally a layer over the top level.
+//   roof      a ceiling layer at the top of every level with no level above, over its
+//             spaces (rooms); open process areas (no spaces) stay open to the sky.
 // Side and top boundaries are open (air flows in and out); the ground is closed.
 #pragma once
 
@@ -49,7 +50,7 @@ struct VoxelOptions {
     double margin = 10.0;            // free air around the scene's plan box [Limit: [0, 1000]] [Units: m]
     double height_above = 10.0;      // free air above the highest level's top [Limit: [0, 1000]] [Units: m]
     double door_height = 2.1;        // [Units: m]
-    bool roof = false;               // a slab over the top level
+    bool roof = true;                // ceilings over the spaces of top levels [Default: true]
 };
 
 /// Memory a gas run needs for a grid of `cells` cells (concentrations, wind, solver), estimated

@@ -114,7 +114,7 @@ GasSpec readGasSpec(const YamlReader& r, const YAML::Node& node, const Scene& sc
         g.grid.cell = gm.number("cell", kCell, g.grid.cell);
         g.grid.margin = gm.number("margin", kMargin, g.grid.margin);
         g.grid.height_above = gm.number("height_above", kMargin, g.grid.height_above);
-        g.grid.roof = gm.boolean("roof", false);
+        g.grid.roof = gm.boolean("roof", g.grid.roof);
         g.max_memory_mb = gm.number("max_memory", kMemory, g.max_memory_mb);
     }
     {

@@ -73,3 +73,5 @@ TEST_CASE("Briggs coefficients and the plume formula", "[gas]") {
     const double c = plumeConcentration(1.0, 2.0, 10.0, 5.0, 0.0, 0.0, 0.0);
     CHECK(c == Approx(1.0 / (M_PI * 2.0 * 10.0 * 5.0)));
 }
+
+TEST_CASE("Coupled case: detector alarm, rerouting around the cloud, monotone doses", "[gas]") { requireAll(gasverify::coupled()); }
