@@ -29,7 +29,8 @@ using namespace safetwin;
 constexpr int kTagResult = 1, kTagRun = 2;
 
 double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 /// Builds scenarios once per scenario, variant and parameter set (shared by seeds).
@@ -41,7 +42,8 @@ class ScenarioCache {
         std::string g = spec.scenario_file + "\n" + spec.variant;
         for (const auto& [p, v] : spec.parameters) g += "\n" + p + "=" + v;
         auto it = cache_.find(g);
-        if (it == cache_.end()) it = cache_.emplace(g, std::make_unique<Scenario>(m_.build(k))).first;
+        if (it == cache_.end())
+            it = cache_.emplace(g, std::make_unique<Scenario>(m_.build(k))).first;
         return *it->second;
     }
 
@@ -91,8 +93,8 @@ int master(const Manifest& manifest, const BatchStore& store, bool retryFailed, 
         }
     }
     const size_t kept = n - pending.size();
-    std::printf("batch '%s' on %d ranks: %zu runs, %zu already done, %zu to run\n", manifest.name().c_str(), size, n,
-                kept, pending.size());
+    std::printf("batch '%s' on %d ranks: %zu runs, %zu already done, %zu to run\n",
+                manifest.name().c_str(), size, n, kept, pending.size());
     std::fflush(stdout);
     const double start = now();
     double runSeconds = 0;
@@ -129,7 +131,8 @@ int master(const Manifest& manifest, const BatchStore& store, bool retryFailed, 
             const std::string payload = receiveString(MPI_ANY_SOURCE, kTagResult, &st);
             if (!payload.empty()) {
                 try {
-                    accept(runResultFromJson(nlohmann::json::parse(payload), "result from rank " + std::to_string(st.MPI_SOURCE)));
+                    accept(runResultFromJson(nlohmann::json::parse(payload),
+                                             "result from rank " + std::to_string(st.MPI_SOURCE)));
                 } catch (const std::exception& e) {
                     stopped = e.what();
                 }
@@ -143,8 +146,9 @@ int master(const Manifest& manifest, const BatchStore& store, bool retryFailed, 
     bar.finish();
     const double wall = now() - start;
     if (!stopped.empty()) {
-        std::fprintf(stderr, "error: %s\nbatch stopped: the runs done are kept in %s; run again to resume\n",
-                     stopped.c_str(), (store.dir() / "runs").string().c_str());
+        std::fprintf(
+            stderr, "error: %s\nbatch stopped: the runs done are kept in %s; run again to resume\n",
+            stopped.c_str(), (store.dir() / "runs").string().c_str());
         return 1;
     }
     store.writeMerged(manifest, all);
@@ -153,11 +157,13 @@ int master(const Manifest& manifest, const BatchStore& store, bool retryFailed, 
     const int workers = size == 1 ? 1 : size - 1;
     // Overhead per run: worker time not spent running (messages, waiting, start-up), per run.
     const double overhead = done ? (wall * workers - runSeconds) / double(done) : 0.0;
-    std::printf("batch '%s': %zu runs, %zu ok, %zu failed\nresults: %s\n", manifest.name().c_str(), n,
-                n - failedTotal, failedTotal, (store.dir() / "results.csv").string().c_str());
-    std::printf("{\"mpi_ranks\": %d, \"workers\": %d, \"runs\": %zu, \"wall_s\": %.3f, \"run_s_sum\": %.3f, "
-                "\"overhead_per_run_s\": %.4f}\n",
-                size, workers, done, wall, runSeconds, overhead);
+    std::printf("batch '%s': %zu runs, %zu ok, %zu failed\nresults: %s\n", manifest.name().c_str(),
+                n, n - failedTotal, failedTotal, (store.dir() / "results.csv").string().c_str());
+    std::printf(
+        "{\"mpi_ranks\": %d, \"workers\": %d, \"runs\": %zu, \"wall_s\": %.3f, \"run_s_sum\": "
+        "%.3f, "
+        "\"overhead_per_run_s\": %.4f}\n",
+        size, workers, done, wall, runSeconds, overhead);
     return failedTotal > 0 ? 1 : 0;
 }
 
@@ -178,10 +184,14 @@ int main(int argc, char** argv) {
     bool retryFailed = false, bad = false;
     for (int k = 1; k < argc; ++k) {
         const std::string a = argv[k];
-        if (a == "--out" && k + 1 < argc) out = argv[++k];
-        else if (a == "--retry-failed") retryFailed = true;
-        else if (!a.empty() && a[0] != '-' && manifestPath.empty()) manifestPath = a;
-        else bad = true;
+        if (a == "--out" && k + 1 < argc)
+            out = argv[++k];
+        else if (a == "--retry-failed")
+            retryFailed = true;
+        else if (!a.empty() && a[0] != '-' && manifestPath.empty())
+            manifestPath = a;
+        else
+            bad = true;
     }
     int code = 0;
     if (bad || manifestPath.empty() || out.empty()) {
@@ -209,8 +219,10 @@ int main(int argc, char** argv) {
     MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (all) {
         try {
-            if (rank == 0) code = master(*manifest, *store, retryFailed, size);
-            else worker(*manifest);
+            if (rank == 0)
+                code = master(*manifest, *store, retryFailed, size);
+            else
+                worker(*manifest);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "error (rank %d): %s\n", rank, e.what());
             MPI_Abort(MPI_COMM_WORLD, 1);

@@ -23,9 +23,12 @@ CommandFn addBatchCommand(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "batch", "Run a batch manifest (scenarios x variants x parameters x seeds); resumable");
     cmd->add_option("manifest", o->manifest, "batch manifest (YAML, docs/FORMAT.md)")->required();
-    cmd->add_option("--out", o->out, "output folder (one result file per run; merged results.csv, results.json, summary.json)")
+    cmd->add_option("--out", o->out,
+                    "output folder (one result file per run; merged results.csv, results.json, "
+                    "summary.json)")
         ->required();
-    cmd->add_option("--jobs,-j", o->jobs, "runs at a time (default: the number of cores)")->check(CLI::Range(1, 1024));
+    cmd->add_option("--jobs,-j", o->jobs, "runs at a time (default: the number of cores)")
+        ->check(CLI::Range(1, 1024));
     cmd->add_flag("--retry-failed", o->retryFailed, "run again the runs recorded as failed");
     return [o]() {
         const Manifest manifest = Manifest::load(o->manifest);
@@ -36,18 +39,21 @@ CommandFn addBatchCommand(CLI::App& app) {
         size_t kept = 0;
         for (const RunSpec& spec : manifest.runs()) {
             all[spec.index] = store.load(spec);
-            if (all[spec.index] && (all[spec.index]->ok || !o->retryFailed)) ++kept;
+            if (all[spec.index] && (all[spec.index]->ok || !o->retryFailed))
+                ++kept;
             else {
                 all[spec.index].reset();
                 pending.push_back(spec);
             }
         }
-        const int jobs = o->jobs > 0 ? o->jobs : int(std::max(1u, std::thread::hardware_concurrency()));
-        std::printf("batch '%s': %zu runs, %zu already done, %zu to run with %d jobs\n", manifest.name().c_str(), n,
-                    kept, pending.size(), jobs);
+        const int jobs =
+            o->jobs > 0 ? o->jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+        std::printf("batch '%s': %zu runs, %zu already done, %zu to run with %d jobs\n",
+                    manifest.name().c_str(), n, kept, pending.size(), jobs);
         std::fflush(stdout);
 
-        // Scenarios are built here, once per scenario, variant and parameter set, and shared by seeds.
+        // Scenarios are built here, once per scenario, variant and parameter set, and shared by
+        // seeds.
         std::map<std::string, size_t> built;
         std::vector<std::unique_ptr<Scenario>> scenarios;
         std::vector<const Scenario*> scenarioOf;
@@ -75,10 +81,12 @@ CommandFn addBatchCommand(CLI::App& app) {
                 ++done;
                 if (!r.ok) {
                     ++failed;
-                    std::fprintf(stderr, "%srun %s failed: %s\n", "\r", r.spec.key.c_str(), r.error.c_str());
+                    std::fprintf(stderr, "%srun %s failed: %s\n", "\r", r.spec.key.c_str(),
+                                 r.error.c_str());
                 }
                 char detail[96];
-                std::snprintf(detail, sizeof detail, "%zu/%zu done, %zu failed", kept + done, n, failed);
+                std::snprintf(detail, sizeof detail, "%zu/%zu done, %zu failed", kept + done, n,
+                              failed);
                 bar.update(pending.empty() ? 1.0 : double(done) / double(pending.size()), detail);
             });
         } catch (const std::exception& e) {
@@ -86,13 +94,16 @@ CommandFn addBatchCommand(CLI::App& app) {
         }
         bar.finish();
         if (!stopped.empty()) {
-            std::fprintf(stderr, "error: %s\nbatch stopped: %zu of %zu runs are done and kept in %s; run the same "
-                                 "command again to resume\n",
-                         stopped.c_str(), kept + done, n, (store.dir() / "runs").string().c_str());
+            std::fprintf(
+                stderr,
+                "error: %s\nbatch stopped: %zu of %zu runs are done and kept in %s; run the same "
+                "command again to resume\n",
+                stopped.c_str(), kept + done, n, (store.dir() / "runs").string().c_str());
             return 1;
         }
         store.writeMerged(manifest, all);
-        std::printf("batch '%s': %zu runs, %zu ok, %zu failed\n", manifest.name().c_str(), n, n - failed, failed);
+        std::printf("batch '%s': %zu runs, %zu ok, %zu failed\n", manifest.name().c_str(), n,
+                    n - failed, failed);
         std::printf("results: %s\n", (store.dir() / "results.csv").string().c_str());
         return failed > 0 ? 1 : 0;
     };

@@ -14,7 +14,7 @@ namespace safetwin {
 
 struct ReportInput {
     const Comparison* comparison = nullptr;
-    std::vector<const Scene*> scenes;   // one per variant, in the comparison's order
+    std::vector<const Scene*> scenes;  // one per variant, in the comparison's order
     int seeds = 0;
     std::string scenario_file;
 };

@@ -36,11 +36,14 @@ fs::path selfDir() {
 /// scenarios/workshop.yaml: in the working folder, under SAFETWIN_HOME, or beside the build.
 fs::path findWorkshop() {
     std::vector<fs::path> tries = {"scenarios/workshop.yaml"};
-    if (const char* home = std::getenv("SAFETWIN_HOME")) tries.push_back(fs::path(home) / "scenarios/workshop.yaml");
+    if (const char* home = std::getenv("SAFETWIN_HOME"))
+        tries.push_back(fs::path(home) / "scenarios/workshop.yaml");
     tries.push_back(selfDir() / "../../scenarios/workshop.yaml");
     for (const fs::path& p : tries)
         if (fs::exists(p)) return p;
-    throw std::runtime_error("bench batch: scenarios/workshop.yaml not found (run from the repository or set SAFETWIN_HOME)");
+    throw std::runtime_error(
+        "bench batch: scenarios/workshop.yaml not found (run from the repository or set "
+        "SAFETWIN_HOME)");
 }
 
 }  // namespace
@@ -50,7 +53,8 @@ int runBatchBench(const std::vector<int>& jobCounts, bool quick) {
     const ScenarioFamily family = ScenarioFamily::load(file.string());
     const int seeds = quick ? 2 : 6;
     std::vector<std::unique_ptr<Scenario>> scenarios;
-    for (size_t v = 0; v < family.variants().size(); ++v) scenarios.push_back(std::make_unique<Scenario>(family.build(v)));
+    for (size_t v = 0; v < family.variants().size(); ++v)
+        scenarios.push_back(std::make_unique<Scenario>(family.build(v)));
     std::vector<RunSpec> jobs;
     std::vector<const Scenario*> scenarioOf;
     for (size_t v = 0; v < scenarios.size(); ++v)
@@ -68,7 +72,8 @@ int runBatchBench(const std::vector<int>& jobCounts, bool quick) {
         const double start = seconds();
         runAll(jobs, scenarioOf, j, [&](const RunResult& r) { failed += !r.ok; });
         const double t = seconds() - start;
-        if (j == 1 || t1 == 0) t1 = t * (j == 1 ? 1.0 : double(j));  // without a 1-job case: ideal scaling assumed
+        if (j == 1 || t1 == 0)
+            t1 = t * (j == 1 ? 1.0 : double(j));  // without a 1-job case: ideal scaling assumed
         nlohmann::ordered_json o = {{"bench", "batch"},
                                     {"case", "workshop comparison (" + family.name() + ")"},
                                     {"jobs", j},
@@ -85,17 +90,22 @@ int runBatchBench(const std::vector<int>& jobCounts, bool quick) {
     // MPI: the same runs through safetwin-mpi with one worker (mpirun -np 2), on loopback.
     const fs::path mpiBin = selfDir() / "safetwin-mpi";
     if (!fs::exists(mpiBin) || std::system("command -v mpirun > /dev/null 2>&1") != 0) {
-        std::printf("{\"bench\": \"batch\", \"case\": \"mpi\", \"skipped\": \"safetwin-mpi or mpirun not found\"}\n");
+        std::printf(
+            "{\"bench\": \"batch\", \"case\": \"mpi\", \"skipped\": \"safetwin-mpi or mpirun not "
+            "found\"}\n");
         return 0;
     }
-    const fs::path dir = fs::temp_directory_path() / ("safetwin-bench-mpi-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("safetwin-bench-mpi-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    std::ofstream(dir / "m.yaml") << "scenarios: ['" << fs::absolute(file).string() << "']\nseeds: " << seeds << "\n";
-    const std::string cmd = "cd '" + dir.string() +
-                            "' && OMPI_MCA_plm=isolated OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo "
-                            "mpirun --allow-run-as-root --oversubscribe -np 2 '" +
-                            mpiBin.string() + "' m.yaml --out out > mpi.txt 2>&1";
+    std::ofstream(dir / "m.yaml") << "scenarios: ['" << fs::absolute(file).string()
+                                  << "']\nseeds: " << seeds << "\n";
+    const std::string cmd =
+        "cd '" + dir.string() +
+        "' && OMPI_MCA_plm=isolated OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo "
+        "mpirun --allow-run-as-root --oversubscribe -np 2 '" +
+        mpiBin.string() + "' m.yaml --out out > mpi.txt 2>&1";
     const double start = seconds();
     const int rc = std::system(cmd.c_str());
     const double t = seconds() - start;
@@ -103,15 +113,20 @@ int runBatchBench(const std::vector<int>& jobCounts, bool quick) {
     std::string line, stats;
     while (std::getline(in, line))
         if (line.rfind("{\"mpi_ranks\"", 0) == 0) stats = line;
-    nlohmann::ordered_json o = {{"bench", "batch"}, {"case", "mpi, 2 ranks (1 worker)"}, {"jobs", 1}, {"runs", jobs.size()}};
+    nlohmann::ordered_json o = {{"bench", "batch"},
+                                {"case", "mpi, 2 ranks (1 worker)"},
+                                {"jobs", 1},
+                                {"runs", jobs.size()}};
     if (rc != 0 || stats.empty()) {
         o["error"] = "mpirun failed (see " + (dir / "mpi.txt").string() + ")";
     } else {
         const nlohmann::json s = nlohmann::json::parse(stats);
         o["wall_s"] = std::round(t * 1000) / 1000;  // including mpirun's start-up
         o["runs_per_hour"] = std::round(double(jobs.size()) / t * 3600.0);
-        o["overhead_per_run_s"] = s["overhead_per_run_s"];  // worker time not spent running, per run
-        o["startup_and_merge_per_run_s"] = std::round((t - s["run_s_sum"].get<double>()) / double(jobs.size()) * 1000) / 1000;
+        o["overhead_per_run_s"] =
+            s["overhead_per_run_s"];  // worker time not spent running, per run
+        o["startup_and_merge_per_run_s"] =
+            std::round((t - s["run_s_sum"].get<double>()) / double(jobs.size()) * 1000) / 1000;
         fs::remove_all(dir);
     }
     std::printf("%s\n", o.dump().c_str());

@@ -79,16 +79,18 @@ std::vector<Named> namedObjects(const Scene& scene) {
     std::string wrongKind;
     for (const Named& n : namedObjects(scene)) {
         const bool allowed = std::find(kinds.begin(), kinds.end(), n.kind) != kinds.end();
-        if (allowed) ids.push_back(n.id);
-        else if (n.id == e.id) wrongKind = n.kind;
+        if (allowed)
+            ids.push_back(n.id);
+        else if (n.id == e.id)
+            wrongKind = n.kind;
     }
     if (!wrongKind.empty())
-        throw InputError(e.where, "cannot " + verb + " '" + e.id + "': it is " +
-                                      (wrongKind == "obstacle" || wrongKind == "opening" ||
-                                               wrongKind == "exit"
-                                           ? "an "
-                                           : "a ") +
-                                      wrongKind + " (this edit applies to: " + what + ")");
+        throw InputError(
+            e.where,
+            "cannot " + verb + " '" + e.id + "': it is " +
+                (wrongKind == "obstacle" || wrongKind == "opening" || wrongKind == "exit" ? "an "
+                                                                                          : "a ") +
+                wrongKind + " (this edit applies to: " + what + ")");
     throw InputError(e.where, "cannot " + verb + " '" + e.id + "': the scene has no " + what +
                                   " of that name" + closeMatches(e.id, ids, what));
 }
@@ -105,108 +107,132 @@ T* findIn(std::vector<T>& items, const std::string& id, int* index = nullptr) {
 
 void applyOne(Scene& scene, const SceneEdit& e) {
     switch (e.kind) {
-    case SceneEdit::Kind::Remove: {
-        for (Level& l : scene.levels) {
+        case SceneEdit::Kind::Remove: {
+            for (Level& l : scene.levels) {
+                int k = -1;
+                if (findIn(l.walls, e.id, &k)) {
+                    l.walls.erase(l.walls.begin() + k);
+                    return;
+                }
+                if (findIn(l.doors, e.id, &k)) {
+                    l.doors.erase(l.doors.begin() + k);
+                    return;
+                }
+                if (findIn(l.obstacles, e.id, &k)) {
+                    l.obstacles.erase(l.obstacles.begin() + k);
+                    return;
+                }
+                if (findIn(l.spaces, e.id, &k)) {
+                    l.spaces.erase(l.spaces.begin() + k);
+                    return;
+                }
+            }
             int k = -1;
-            if (findIn(l.walls, e.id, &k)) { l.walls.erase(l.walls.begin() + k); return; }
-            if (findIn(l.doors, e.id, &k)) { l.doors.erase(l.doors.begin() + k); return; }
-            if (findIn(l.obstacles, e.id, &k)) { l.obstacles.erase(l.obstacles.begin() + k); return; }
-            if (findIn(l.spaces, e.id, &k)) { l.spaces.erase(l.spaces.begin() + k); return; }
+            if (findIn(scene.stairs, e.id, &k)) {
+                scene.stairs.erase(scene.stairs.begin() + k);
+                return;
+            }
+            for (size_t x = 0; x < scene.exits.size(); ++x)
+                if (scene.exits[x].door.empty() && scene.exits[x].id == e.id) {
+                    scene.exits.erase(scene.exits.begin() + long(x));
+                    return;
+                }
+            unknown(scene, e, "remove",
+                    {"wall", "door", "opening", "obstacle", "space", "exit", "stair"});
         }
-        int k = -1;
-        if (findIn(scene.stairs, e.id, &k)) { scene.stairs.erase(scene.stairs.begin() + k); return; }
-        for (size_t x = 0; x < scene.exits.size(); ++x)
-            if (scene.exits[x].door.empty() && scene.exits[x].id == e.id) {
-                scene.exits.erase(scene.exits.begin() + long(x));
-                return;
+        case SceneEdit::Kind::Move: {
+            auto shift = [&](Polygon& poly) {
+                const Vec2 d = e.by ? *e.by : *e.to - centre(poly);
+                for (Vec2& p : poly) p += d;
+            };
+            for (Level& l : scene.levels) {
+                if (Obstacle* o = findIn(l.obstacles, e.id)) {
+                    shift(o->polygon);
+                    return;
+                }
+                if (Space* s = findIn(l.spaces, e.id)) {
+                    shift(s->polygon);
+                    return;
+                }
+                if (Door* d = findIn(l.doors, e.id)) {
+                    d->at = e.by ? d->at + *e.by : *e.to;
+                    d->where = e.where;  // "not on a wall" is then reported at the edit
+                    return;
+                }
             }
-        unknown(scene, e, "remove", {"wall", "door", "opening", "obstacle", "space", "exit", "stair"});
-    }
-    case SceneEdit::Kind::Move: {
-        auto shift = [&](Polygon& poly) {
-            const Vec2 d = e.by ? *e.by : *e.to - centre(poly);
-            for (Vec2& p : poly) p += d;
-        };
-        for (Level& l : scene.levels) {
-            if (Obstacle* o = findIn(l.obstacles, e.id)) { shift(o->polygon); return; }
-            if (Space* s = findIn(l.spaces, e.id)) { shift(s->polygon); return; }
-            if (Door* d = findIn(l.doors, e.id)) {
-                d->at = e.by ? d->at + *e.by : *e.to;
-                d->where = e.where;  // "not on a wall" is then reported at the edit
-                return;
-            }
+            for (Exit& x : scene.exits)
+                if (x.door.empty() && x.id == e.id) {
+                    const Vec2 d = e.by ? *e.by : *e.to - (x.a + x.b) * 0.5;
+                    x.a += d;
+                    x.b += d;
+                    return;
+                }
+            unknown(scene, e, "move", {"obstacle", "space", "door", "opening", "exit"});
         }
-        for (Exit& x : scene.exits)
-            if (x.door.empty() && x.id == e.id) {
-                const Vec2 d = e.by ? *e.by : *e.to - (x.a + x.b) * 0.5;
-                x.a += d;
-                x.b += d;
-                return;
-            }
-        unknown(scene, e, "move", {"obstacle", "space", "door", "opening", "exit"});
-    }
-    case SceneEdit::Kind::Resize: {
-        for (Level& l : scene.levels)
-            if (Door* d = findIn(l.doors, e.id)) {
-                if (!kDoorWidth.contains(e.width))
+        case SceneEdit::Kind::Resize: {
+            for (Level& l : scene.levels)
+                if (Door* d = findIn(l.doors, e.id)) {
+                    if (!kDoorWidth.contains(e.width))
+                        throw InputError(e.where,
+                                         "'width' = " + fmt(e.width) + " m is out of range " +
+                                             kDoorWidth.str() + " for " +
+                                             (d->closable ? "door '" : "opening '") + e.id + "'");
+                    d->width = e.width;
+                    d->where = e.where;  // "does not fit on its wall" is then reported at the edit
+                    return;
+                }
+            if (Stair* s = findIn(scene.stairs, e.id)) {
+                if (!kStairWidth.contains(e.width))
                     throw InputError(e.where, "'width' = " + fmt(e.width) + " m is out of range " +
-                                                  kDoorWidth.str() + " for " +
-                                                  (d->closable ? "door '" : "opening '") + e.id + "'");
-                d->width = e.width;
-                d->where = e.where;  // "does not fit on its wall" is then reported at the edit
+                                                  kStairWidth.str() + " for stair '" + e.id + "'");
+                s->width = e.width;
                 return;
             }
-        if (Stair* s = findIn(scene.stairs, e.id)) {
-            if (!kStairWidth.contains(e.width))
-                throw InputError(e.where, "'width' = " + fmt(e.width) + " m is out of range " +
-                                              kStairWidth.str() + " for stair '" + e.id + "'");
-            s->width = e.width;
+            for (Exit& x : scene.exits)
+                if (x.door.empty() && x.id == e.id) {
+                    const Vec2 c = (x.a + x.b) * 0.5, u = normalized(x.b - x.a);
+                    x.a = c - u * (0.5 * e.width);
+                    x.b = c + u * (0.5 * e.width);
+                    return;
+                }
+            unknown(scene, e, "resize", {"door", "opening", "exit", "stair"});
+        }
+        case SceneEdit::Kind::Close:
+        case SceneEdit::Kind::Open: {
+            const bool close = e.kind == SceneEdit::Kind::Close;
+            for (Level& l : scene.levels)
+                if (Door* d = findIn(l.doors, e.id)) {
+                    if (!d->closable)
+                        throw InputError(e.where,
+                                         "cannot " + std::string(close ? "close" : "open") + " '" +
+                                             e.id +
+                                             "': it is an opening (no leaf); use 'remove' to "
+                                             "wall it up");
+                    d->closed = close;
+                    return;
+                }
+            unknown(scene, e, close ? "close" : "open", {"door"});
+        }
+        case SceneEdit::Kind::Add: {
+            const int li = scene.levelIndex(e.level);
+            if (li < 0) {
+                std::vector<std::string> ids;
+                for (const Level& l : scene.levels) ids.push_back(l.id);
+                throw InputError(e.where, "cannot add to level '" + e.level +
+                                              "': the scene has no level of that name" +
+                                              closeMatches(e.level, ids, "levels"));
+            }
+            Level& l = scene.levels[size_t(li)];
+            l.walls.insert(l.walls.end(), e.walls.begin(), e.walls.end());
+            l.doors.insert(l.doors.end(), e.doors.begin(), e.doors.end());
+            l.obstacles.insert(l.obstacles.end(), e.obstacles.begin(), e.obstacles.end());
+            l.spaces.insert(l.spaces.end(), e.spaces.begin(), e.spaces.end());
+            for (Exit x : e.exits) {
+                x.level_id = l.id;
+                scene.exits.push_back(x);
+            }
             return;
         }
-        for (Exit& x : scene.exits)
-            if (x.door.empty() && x.id == e.id) {
-                const Vec2 c = (x.a + x.b) * 0.5, u = normalized(x.b - x.a);
-                x.a = c - u * (0.5 * e.width);
-                x.b = c + u * (0.5 * e.width);
-                return;
-            }
-        unknown(scene, e, "resize", {"door", "opening", "exit", "stair"});
-    }
-    case SceneEdit::Kind::Close:
-    case SceneEdit::Kind::Open: {
-        const bool close = e.kind == SceneEdit::Kind::Close;
-        for (Level& l : scene.levels)
-            if (Door* d = findIn(l.doors, e.id)) {
-                if (!d->closable)
-                    throw InputError(e.where, "cannot " + std::string(close ? "close" : "open") +
-                                                  " '" + e.id +
-                                                  "': it is an opening (no leaf); use 'remove' to "
-                                                  "wall it up");
-                d->closed = close;
-                return;
-            }
-        unknown(scene, e, close ? "close" : "open", {"door"});
-    }
-    case SceneEdit::Kind::Add: {
-        const int li = scene.levelIndex(e.level);
-        if (li < 0) {
-            std::vector<std::string> ids;
-            for (const Level& l : scene.levels) ids.push_back(l.id);
-            throw InputError(e.where, "cannot add to level '" + e.level +
-                                          "': the scene has no level of that name" +
-                                          closeMatches(e.level, ids, "levels"));
-        }
-        Level& l = scene.levels[size_t(li)];
-        l.walls.insert(l.walls.end(), e.walls.begin(), e.walls.end());
-        l.doors.insert(l.doors.end(), e.doors.begin(), e.doors.end());
-        l.obstacles.insert(l.obstacles.end(), e.obstacles.begin(), e.obstacles.end());
-        l.spaces.insert(l.spaces.end(), e.spaces.begin(), e.spaces.end());
-        for (Exit x : e.exits) {
-            x.level_id = l.id;
-            scene.exits.push_back(x);
-        }
-        return;
-    }
     }
 }
 
@@ -234,14 +260,12 @@ std::string closeMatches(const std::string& name, const std::vector<std::string>
     std::string out;
     if (!close.empty()) {
         out = " (did you mean '" + close.front().second + "'? close matches: ";
-        for (size_t k = 0; k < close.size() && k < 8; ++k)
-            out += (k ? ", " : "") + close[k].second;
+        for (size_t k = 0; k < close.size() && k < 8; ++k) out += (k ? ", " : "") + close[k].second;
         return out + ")";
     }
     out = " (no close match; " + kind + ": ";
     if (candidates.empty()) return out + "none)";
-    for (size_t k = 0; k < candidates.size() && k < 20; ++k)
-        out += (k ? ", " : "") + candidates[k];
+    for (size_t k = 0; k < candidates.size() && k < 20; ++k) out += (k ? ", " : "") + candidates[k];
     if (candidates.size() > 20) out += ", ... " + std::to_string(candidates.size() - 20) + " more";
     return out + ")";
 }
@@ -267,10 +291,13 @@ std::vector<SceneEdit> readSceneEdits(const YamlMap& m) {
             e.id = mm.string("id");
             e.where = r.where(mm.require("id"));
             if (mm.has("by") == mm.has("to"))
-                r.fail(n, "'move': give exactly one of 'by: [dx, dy]' (a shift) or 'to: [x, y]' "
-                          "(the new centre)");
-            if (mm.has("by")) e.by = mm.point("by");
-            else e.to = mm.point("to");
+                r.fail(n,
+                       "'move': give exactly one of 'by: [dx, dy]' (a shift) or 'to: [x, y]' "
+                       "(the new centre)");
+            if (mm.has("by"))
+                e.by = mm.point("by");
+            else
+                e.to = mm.point("to");
             edits.push_back(e);
         }
     if (m.has("resize"))
@@ -287,16 +314,17 @@ std::vector<SceneEdit> readSceneEdits(const YamlMap& m) {
         if (m.has(key))
             for (const auto& [id, where] : readIds(m, key)) {
                 SceneEdit e;
-                e.kind = std::string(key) == "close" ? SceneEdit::Kind::Close : SceneEdit::Kind::Open;
+                e.kind =
+                    std::string(key) == "close" ? SceneEdit::Kind::Close : SceneEdit::Kind::Open;
                 e.id = id;
                 e.where = where;
                 edits.push_back(e);
             }
     if (m.has("add"))
         for (const YAML::Node& n : listOf(m, "add")) {
-            const YamlMap mm(r, n, "add",
-                             {"level", "walls", "doors", "openings", "obstacles", "spaces", "exits"},
-                             "add.");
+            const YamlMap mm(
+                r, n, "add",
+                {"level", "walls", "doors", "openings", "obstacles", "spaces", "exits"}, "add.");
             SceneEdit e;
             e.kind = SceneEdit::Kind::Add;
             e.level = mm.string("level");
@@ -304,7 +332,8 @@ std::vector<SceneEdit> readSceneEdits(const YamlMap& m) {
             for (const YAML::Node& x : mm.list("walls")) e.walls.push_back(readWall(r, x));
             for (const YAML::Node& x : mm.list("doors")) e.doors.push_back(readDoor(r, x, false));
             for (const YAML::Node& x : mm.list("openings")) e.doors.push_back(readDoor(r, x, true));
-            for (const YAML::Node& x : mm.list("obstacles")) e.obstacles.push_back(readObstacle(r, x));
+            for (const YAML::Node& x : mm.list("obstacles"))
+                e.obstacles.push_back(readObstacle(r, x));
             for (const YAML::Node& x : mm.list("spaces")) e.spaces.push_back(readSpace(r, x));
             for (const YAML::Node& x : mm.list("exits")) e.exits.push_back(readExit(r, x, e.level));
             edits.push_back(e);

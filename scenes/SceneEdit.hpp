@@ -31,24 +31,25 @@ struct SceneEdit {
         Add,     // elements added to one level
     };
     Kind kind = Kind::Remove;
-    std::string id;                      // the object edited (not for Add)
-    std::optional<Vec2> by;              // Move: translation [Units: m]
-    std::optional<Vec2> to;              // Move: new centre (obstacle, space, exit) or `at` (door) [Units: m]
-    double width = 0.0;                  // Resize: new width [Units: m]
+    std::string id;          // the object edited (not for Add)
+    std::optional<Vec2> by;  // Move: translation [Units: m]
+    std::optional<Vec2> to;  // Move: new centre (obstacle, space, exit) or `at` (door) [Units: m]
+    double width = 0.0;      // Resize: new width [Units: m]
     // Add: elements for level `level`, unresolved, as read.
     std::string level;
     std::vector<Wall> walls;
-    std::vector<Door> doors;             // doors and openings
+    std::vector<Door> doors;  // doors and openings
     std::vector<Obstacle> obstacles;
     std::vector<Space> spaces;
     std::vector<Exit> exits;
-    SourceRef where;                     // where the edit names its object (or the add entry)
+    SourceRef where;  // where the edit names its object (or the add entry)
 };
 
 // [SECTION] Reading ----------------------------------------------------------------------------
 
 /// Keys of a variant map that edit the scene.
-inline constexpr const char* kSceneEditKeys[] = {"remove", "move", "resize", "close", "open", "add"};
+inline constexpr const char* kSceneEditKeys[] = {"remove", "move", "resize",
+                                                 "close",  "open", "add"};
 
 /// Reads the scene edits of a variant map (the keys in kSceneEditKeys; other keys are left to
 /// the caller). Shapes and ranges are checked here; names are checked by applySceneEdits().

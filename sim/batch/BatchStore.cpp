@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -52,8 +52,11 @@ void writeFileDurable(const fs::path& path, const std::string& content) {
         ::unlink(tmp.c_str());
         std::string cause = std::strerror(err);
         if (err == ENOSPC || err == EDQUOT || err == EFBIG)
-            cause += " (the disk or the quota is full: free some space and run again; finished runs are kept)";
-        throw std::runtime_error(what + " " + path.string() + " failed: " + cause + "; nothing was written under its name");
+            cause +=
+                " (the disk or the quota is full: free some space and run again; finished runs are "
+                "kept)";
+        throw std::runtime_error(what + " " + path.string() + " failed: " + cause +
+                                 "; nothing was written under its name");
     };
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("creating a temporary file for", errno);
@@ -85,19 +88,22 @@ BatchStore::BatchStore(fs::path dir, const Manifest& manifest) : dir_(std::move(
         try {
             j = json::parse(readAll(id));
         } catch (const std::exception&) {
-            throw InputError(id.string() + ": not a SafeTwin batch record; use another --out folder");
+            throw InputError(id.string() +
+                             ": not a SafeTwin batch record; use another --out folder");
         }
         const std::string hash = j.value("manifest_hash", "");
         if (hash != manifest.hash())
-            throw InputError("output folder " + dir_.string() + " holds a different batch (manifest '" +
-                             j.value("manifest", "?") + "', hash " + hash + "; this one is '" + manifest.file() +
-                             "', hash " + manifest.hash() +
-                             "): its runs, scenarios or scenario files differ. Use another --out folder, or "
-                             "delete that one to start again");
+            throw InputError(
+                "output folder " + dir_.string() + " holds a different batch (manifest '" +
+                j.value("manifest", "?") + "', hash " + hash + "; this one is '" + manifest.file() +
+                "', hash " + manifest.hash() +
+                "): its runs, scenarios or scenario files differ. Use another --out folder, or "
+                "delete that one to start again");
     } else {
         if (fs::exists(dir_, ec) && !fs::is_empty(dir_, ec))
-            throw InputError("output folder " + dir_.string() +
-                             " is not empty and holds no batch (no batch.json); use an empty or new folder");
+            throw InputError(
+                "output folder " + dir_.string() +
+                " is not empty and holds no batch (no batch.json); use an empty or new folder");
         fs::create_directories(dir_);  // runs/ only once batch.json is written
         ojson j = {{"format", "safetwin batch v1"},
                    {"manifest", manifest.file()},
@@ -108,10 +114,13 @@ BatchStore::BatchStore(fs::path dir, const Manifest& manifest) : dir_(std::move(
     fs::create_directories(dir_ / "runs");
     // Temporary files of runs that were in flight when an earlier process was killed.
     for (const auto& e : fs::directory_iterator(dir_ / "runs"))
-        if (e.path().filename().string().find(".json.tmp") != std::string::npos) fs::remove(e.path(), ec);
+        if (e.path().filename().string().find(".json.tmp") != std::string::npos)
+            fs::remove(e.path(), ec);
 }
 
-fs::path BatchStore::runFile(const RunSpec& spec) const { return dir_ / "runs" / (spec.key + ".json"); }
+fs::path BatchStore::runFile(const RunSpec& spec) const {
+    return dir_ / "runs" / (spec.key + ".json");
+}
 
 std::optional<RunResult> BatchStore::load(const RunSpec& spec) const {
     const fs::path p = runFile(spec);
@@ -127,13 +136,17 @@ std::optional<RunResult> BatchStore::load(const RunSpec& spec) const {
     }
 }
 
-void BatchStore::save(const RunResult& r) const { writeFileDurable(runFile(r.spec), toJson(r).dump() + "\n"); }
+void BatchStore::save(const RunResult& r) const {
+    writeFileDurable(runFile(r.spec), toJson(r).dump() + "\n");
+}
 
-std::string resultsCsv(const Manifest& manifest, const std::vector<std::optional<RunResult>>& runs) {
+std::string resultsCsv(const Manifest& manifest,
+                       const std::vector<std::optional<RunResult>>& runs) {
     std::ostringstream os;
     os << "index,key,scenario_file,scenario,variant";
     for (const std::string& p : manifest.parameterPaths()) os << ',' << csvField(p);
-    os << ",seed,status,agents,evacuated,complete,evacuation_time_s,simulated_time_s,los_e_or_worse_s,los_f_s,"
+    os << ",seed,status,agents,evacuated,complete,evacuation_time_s,simulated_time_s,los_e_or_"
+          "worse_s,los_f_s,"
           "peak_per_m2,peak_level,peak_x,peak_y,exit_counts,error\n";
     for (size_t k = 0; k < manifest.runs().size(); ++k) {
         const RunSpec& spec = manifest.runs()[k];
@@ -156,16 +169,19 @@ std::string resultsCsv(const Manifest& manifest, const std::vector<std::optional
             continue;
         }
         std::string exits;
-        for (const ExitCount& e : r.exits) exits += (exits.empty() ? "" : ";") + e.id + ":" + std::to_string(e.count);
-        os << "ok," << r.agents << ',' << r.evacuated << ',' << (r.complete ? "true" : "false") << ','
-           << num(r.evacuation_time) << ',' << num(r.simulated_time) << ',' << num(r.density.los_e_s) << ','
-           << num(r.density.los_f_s) << ',' << num(r.density.peak) << ',' << csvField(r.density.peak_level) << ','
-           << num(r.density.peak_at.x) << ',' << num(r.density.peak_at.y) << ',' << csvField(exits) << ",\n";
+        for (const ExitCount& e : r.exits)
+            exits += (exits.empty() ? "" : ";") + e.id + ":" + std::to_string(e.count);
+        os << "ok," << r.agents << ',' << r.evacuated << ',' << (r.complete ? "true" : "false")
+           << ',' << num(r.evacuation_time) << ',' << num(r.simulated_time) << ','
+           << num(r.density.los_e_s) << ',' << num(r.density.los_f_s) << ',' << num(r.density.peak)
+           << ',' << csvField(r.density.peak_level) << ',' << num(r.density.peak_at.x) << ','
+           << num(r.density.peak_at.y) << ',' << csvField(exits) << ",\n";
     }
     return os.str();
 }
 
-void BatchStore::writeMerged(const Manifest& manifest, const std::vector<std::optional<RunResult>>& all) const {
+void BatchStore::writeMerged(const Manifest& manifest,
+                             const std::vector<std::optional<RunResult>>& all) const {
     writeFileDurable(dir_ / "results.csv", resultsCsv(manifest, all));
     ojson runs = ojson::array();
     int ok = 0, failed = 0, missing = 0;
@@ -180,9 +196,12 @@ void BatchStore::writeMerged(const Manifest& manifest, const std::vector<std::op
         j.erase("wall_s");  // merged results are reproducible; run times stay in the run files
         runs.push_back(ojson::parse(j.dump()));
     }
-    ojson results = {{"manifest", manifest.file()}, {"manifest_hash", manifest.hash()},
-                     {"runs_total", all.size()},   {"ok", ok},
-                     {"failed", failed},           {"missing", missing},
+    ojson results = {{"manifest", manifest.file()},
+                     {"manifest_hash", manifest.hash()},
+                     {"runs_total", all.size()},
+                     {"ok", ok},
+                     {"failed", failed},
+                     {"missing", missing},
                      {"runs", runs}};
     writeFileDurable(dir_ / "results.json", results.dump(1) + "\n");
 
@@ -210,10 +229,12 @@ void BatchStore::writeMerged(const Manifest& manifest, const std::vector<std::op
             }
             if (all[k]) runsOf.push_back(*all[k]);
         }
-        ojson c = toJson(compareVariants(manifest.familyOf(ks.front()).name(), variants, descriptions, runsOf));
+        ojson c = toJson(
+            compareVariants(manifest.familyOf(ks.front()).name(), variants, descriptions, runsOf));
         ojson params = ojson::object();
         for (const auto& [p, v] : manifest.runs()[ks.front()].parameters) params[p] = v;
-        summary.push_back({{"scenario_file", manifest.runs()[ks.front()].scenario_file}, {"parameters", params},
+        summary.push_back({{"scenario_file", manifest.runs()[ks.front()].scenario_file},
+                           {"parameters", params},
                            {"comparison", c}});
     }
     writeFileDurable(dir_ / "summary.json", summary.dump(1) + "\n");

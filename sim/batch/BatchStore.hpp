@@ -35,7 +35,8 @@ class BatchStore {
     /// results.csv (one row per run, in manifest order), results.json and summary.json (per
     /// scenario and parameter set: the variants compared over seeds). Runs missing from `all`
     /// are listed as "missing".
-    void writeMerged(const Manifest& manifest, const std::vector<std::optional<RunResult>>& all) const;
+    void writeMerged(const Manifest& manifest,
+                     const std::vector<std::optional<RunResult>>& all) const;
 
   private:
     std::filesystem::path dir_;

@@ -18,7 +18,8 @@ DensityRecorder::DensityRecorder(const Simulation& sim, const DensityOptions& op
         m.level = scene.levels[l].id;
         m.cell = options_.cell;
         if (b.valid()) {
-            m.origin = {std::floor(b.min.x / m.cell) * m.cell, std::floor(b.min.y / m.cell) * m.cell};
+            m.origin = {std::floor(b.min.x / m.cell) * m.cell,
+                        std::floor(b.min.y / m.cell) * m.cell};
             m.nx = std::max(1, int(std::ceil((b.max.x - m.origin.x) / m.cell)));
             m.ny = std::max(1, int(std::ceil((b.max.y - m.origin.y) / m.cell)));
         }

@@ -27,22 +27,22 @@ inline constexpr double kFruinF = 2.15;  // [persons/m^2] lower bound of level o
 
 /// The peak windowed density of each cell of one level over the run.
 struct DensityMap {
-    std::string level;                   // level id
-    Vec2 origin;                         // corner of cell (0, 0) [m]
-    double cell = 2.0;                   // [m]
+    std::string level;  // level id
+    Vec2 origin;        // corner of cell (0, 0) [m]
+    double cell = 2.0;  // [m]
     int nx = 0, ny = 0;
-    std::vector<float> peak;             // (ny x nx) [persons/m^2]
+    std::vector<float> peak;  // (ny x nx) [persons/m^2]
 };
 
 struct DensitySummary {
-    double los_e_s = 0.0;                // time some cell was at level E or worse (>= 1.08 /m^2) [s]
-    double los_f_s = 0.0;                // time some cell was at level F (> 2.15 /m^2) [s]
-    double los_e_area_s = 0.0;           // area x time at level E or worse [m^2 s]
-    double peak = 0.0;                   // highest windowed density [persons/m^2]
-    std::string peak_level;              // where and when it occurred ("" if nobody was counted)
-    Vec2 peak_at;                        // cell centre [m]
-    double peak_time = 0.0;              // end of the window [s]
-    std::vector<DensityMap> maps;        // one per level
+    double los_e_s = 0.0;          // time some cell was at level E or worse (>= 1.08 /m^2) [s]
+    double los_f_s = 0.0;          // time some cell was at level F (> 2.15 /m^2) [s]
+    double los_e_area_s = 0.0;     // area x time at level E or worse [m^2 s]
+    double peak = 0.0;             // highest windowed density [persons/m^2]
+    std::string peak_level;        // where and when it occurred ("" if nobody was counted)
+    Vec2 peak_at;                  // cell centre [m]
+    double peak_time = 0.0;        // end of the window [s]
+    std::vector<DensityMap> maps;  // one per level
 };
 
 class DensityRecorder {

@@ -24,8 +24,8 @@ std::string readAll(const std::string& path) {
 std::string safeName(const std::string& s) {
     std::string out;
     for (char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '=' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '=' || c == '-';
         out += ok ? c : '-';
     }
     return out.substr(0, 100);
@@ -55,7 +55,8 @@ Manifest Manifest::load(const std::string& path) {
     const YAML::Node root = YamlReader::loadFile(path);
     const YamlReader r(path);
     if (!root.IsDefined() || root.IsNull())
-        throw InputError(SourceRef{path, 1, 1}, "the manifest is empty (expected 'scenarios' and 'seeds')");
+        throw InputError(SourceRef{path, 1, 1},
+                         "the manifest is empty (expected 'scenarios' and 'seeds')");
     const YamlMap m(r, root, "manifest", {"name", "scenarios", "seeds", "parameters"});
     mf.name_ = m.string("name", fs::path(path).stem().string());
     const fs::path dir = fs::path(path).parent_path();
@@ -119,7 +120,9 @@ Manifest Manifest::load(const std::string& path) {
 
     std::string identity = "safetwin batch v1\n";
     const std::vector<YAML::Node> scenarios = m.list("scenarios");
-    if (scenarios.empty()) m.fail("scenarios", "the manifest lists no scenario (expected at least one under 'scenarios')");
+    if (scenarios.empty())
+        m.fail("scenarios",
+               "the manifest lists no scenario (expected at least one under 'scenarios')");
     for (const YAML::Node& node : scenarios) {
         std::string given;
         std::vector<std::pair<std::string, SourceRef>> variants;
@@ -130,10 +133,12 @@ Manifest Manifest::load(const std::string& path) {
             fileWhere = r.where(sm.require("file"));
             given = sm.string("file");
             if (auto v = sm.find("variants")) {
-                if (v->IsScalar()) variants.push_back({r.asString(*v, "variants"), r.where(*v)});
+                if (v->IsScalar())
+                    variants.push_back({r.asString(*v, "variants"), r.where(*v)});
                 else {
                     r.expectList(*v, "variants");
-                    for (const YAML::Node& x : *v) variants.push_back({r.asString(x, "variants"), r.where(x)});
+                    for (const YAML::Node& x : *v)
+                        variants.push_back({r.asString(x, "variants"), r.where(x)});
                 }
             }
         } else {
@@ -144,7 +149,8 @@ Manifest Manifest::load(const std::string& path) {
         resolved = resolved.lexically_normal();
         std::error_code ec;
         if (!fs::is_regular_file(resolved, ec))
-            throw InputError(fileWhere, "scenario file '" + given + "' not found (looked for '" + resolved.string() +
+            throw InputError(fileWhere, "scenario file '" + given + "' not found (looked for '" +
+                                            resolved.string() +
                                             "'; paths are relative to the manifest's folder)");
         ScenarioFamily family = ScenarioFamily::load(resolved.string());
         for (const Param& p : params) family.checkParameterPath(p.path, p.values.front().where);
@@ -162,7 +168,8 @@ Manifest Manifest::load(const std::string& path) {
                     spec.index = mf.runs_.size();
                     spec.scenario_file = given;
                     spec.variant = family.variants()[v].name;
-                    for (const ParameterValue& p : combo) spec.parameters.push_back({p.path, p.text});
+                    for (const ParameterValue& p : combo)
+                        spec.parameters.push_back({p.path, p.text});
                     spec.seed = seeds.relative ? family.base().seed + s : s;
                     std::string label = fs::path(given).stem().string() + "_" + spec.variant;
                     for (const auto& [k, val] : spec.parameters) label += "_" + k + "=" + val;

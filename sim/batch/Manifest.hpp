@@ -35,8 +35,8 @@ class Manifest {
     std::string file_, name_, hash_;
     std::vector<ScenarioFamily> families_;
     std::vector<RunSpec> runs_;
-    std::vector<size_t> family_, variant_;                  // per run
-    std::vector<std::vector<ParameterValue>> parameters_;   // per run
+    std::vector<size_t> family_, variant_;                 // per run
+    std::vector<std::vector<ParameterValue>> parameters_;  // per run
     std::vector<std::string> paramPaths_;
 };
 

@@ -19,9 +19,15 @@ namespace {
 
 using json = nlohmann::json;
 
-double round6(double v) { return std::round(v * 1e6) / 1e6; }
-json number(double v) { return std::isfinite(v) ? json(round6(v)) : json(nullptr); }
-double numberOf(const json& j) { return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>(); }
+double round6(double v) {
+    return std::round(v * 1e6) / 1e6;
+}
+json number(double v) {
+    return std::isfinite(v) ? json(round6(v)) : json(nullptr);
+}
+double numberOf(const json& j) {
+    return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>();
+}
 
 }  // namespace
 
@@ -63,13 +69,19 @@ json toJson(const RunResult& r, bool maps) {
         for (const DensityMap& m : d.maps) {
             json peak = json::array();
             for (float v : m.peak) peak.push_back(std::round(double(v) * 100.0) / 100.0);
-            ms.push_back({{"level", m.level}, {"x0", m.origin.x}, {"y0", m.origin.y}, {"cell", m.cell},
-                          {"nx", m.nx}, {"ny", m.ny}, {"peak", peak}});
+            ms.push_back({{"level", m.level},
+                          {"x0", m.origin.x},
+                          {"y0", m.origin.y},
+                          {"cell", m.cell},
+                          {"nx", m.nx},
+                          {"ny", m.ny},
+                          {"peak", peak}});
         }
         density["maps"] = ms;
     }
     j["density"] = density;
-    j["gas"] = r.gas ? json{{"exposed", r.gas_exposed}, {"incapacitated", r.gas_incapacitated}} : json(nullptr);
+    j["gas"] = r.gas ? json{{"exposed", r.gas_exposed}, {"incapacitated", r.gas_incapacitated}}
+                     : json(nullptr);
     j["wall_s"] = std::round(r.wall_s * 1000.0) / 1000.0;
     return j;
 }
@@ -82,7 +94,8 @@ RunResult runResultFromJson(const json& j, const std::string& what) {
         r.spec.scenario_file = j.at("scenario_file").get<std::string>();
         r.scenario = j.at("scenario").get<std::string>();
         r.spec.variant = j.at("variant").get<std::string>();
-        for (const auto& [k, v] : j.at("parameters").items()) r.spec.parameters.push_back({k, v.get<std::string>()});
+        for (const auto& [k, v] : j.at("parameters").items())
+            r.spec.parameters.push_back({k, v.get<std::string>()});
         r.spec.seed = j.at("seed").get<uint64_t>();
         r.ok = j.at("status").get<std::string>() == "ok";
         if (!r.ok) {
@@ -94,7 +107,8 @@ RunResult runResultFromJson(const json& j, const std::string& what) {
         r.complete = j.at("complete").get<bool>();
         r.evacuation_time = numberOf(j.at("evacuation_time_s"));
         r.simulated_time = numberOf(j.at("simulated_time_s"));
-        for (const json& e : j.at("exits")) r.exits.push_back({e.at("id").get<std::string>(), e.at("count").get<int>()});
+        for (const json& e : j.at("exits"))
+            r.exits.push_back({e.at("id").get<std::string>(), e.at("count").get<int>()});
         r.remaining_interval = j.at("remaining").at("interval_s").get<double>();
         r.remaining = j.at("remaining").at("count").get<std::vector<int>>();
         const json& d = j.at("density");
@@ -114,7 +128,8 @@ RunResult runResultFromJson(const json& j, const std::string& what) {
                 map.nx = m.at("nx").get<int>();
                 map.ny = m.at("ny").get<int>();
                 map.peak = m.at("peak").get<std::vector<float>>();
-                if (map.peak.size() != size_t(map.nx) * size_t(map.ny)) throw std::runtime_error("density map size mismatch");
+                if (map.peak.size() != size_t(map.nx) * size_t(map.ny))
+                    throw std::runtime_error("density map size mismatch");
                 r.density.maps.push_back(std::move(map));
             }
         if (j.contains("gas") && !j.at("gas").is_null()) {
@@ -167,8 +182,9 @@ RunResult runOne(const Scenario& scenario, const RunSpec& spec, const DensityOpt
     return r;
 }
 
-void runAll(const std::vector<RunSpec>& jobs, const std::vector<const Scenario*>& scenarios, int threads,
-            const std::function<void(const RunResult&)>& done, const DensityOptions& density) {
+void runAll(const std::vector<RunSpec>& jobs, const std::vector<const Scenario*>& scenarios,
+            int threads, const std::function<void(const RunResult&)>& done,
+            const DensityOptions& density) {
     if (jobs.size() != scenarios.size()) throw std::logic_error("runAll: one scenario per job");
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};

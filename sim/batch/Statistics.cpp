@@ -14,12 +14,20 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
-ojson num(double v) { return std::isfinite(v) ? ojson(round3(v)) : ojson(nullptr); }
-ojson est(const Estimate& e) { return {{"value", num(e.value)}, {"ci_low", num(e.lo)}, {"ci_high", num(e.hi)}}; }
+double round3(double v) {
+    return std::round(v * 1000.0) / 1000.0;
+}
+ojson num(double v) {
+    return std::isfinite(v) ? ojson(round3(v)) : ojson(nullptr);
+}
+ojson est(const Estimate& e) {
+    return {{"value", num(e.value)}, {"ci_low", num(e.lo)}, {"ci_high", num(e.hi)}};
+}
 
 /// Uniform index in [0, n).
-size_t draw(std::mt19937_64& rng, size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); }
+size_t draw(std::mt19937_64& rng, size_t n) {
+    return std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+}
 
 Estimate interval(std::vector<double> values, double point, double level) {
     const double a = (1.0 - level) / 2.0;
@@ -27,8 +35,12 @@ Estimate interval(std::vector<double> values, double point, double level) {
     return {point, percentile(values, a), percentile(values, 1.0 - a)};
 }
 
-double med(const std::vector<double>& x) { return percentile(x, 0.5); }
-double p95(const std::vector<double>& x) { return percentile(x, 0.95); }
+double med(const std::vector<double>& x) {
+    return percentile(x, 0.5);
+}
+double p95(const std::vector<double>& x) {
+    return percentile(x, 0.95);
+}
 
 std::string fmt1(double v) {
     std::ostringstream os;
@@ -54,7 +66,8 @@ double mean(const std::vector<double>& x) {
     return std::accumulate(x.begin(), x.end(), 0.0) / double(x.size());
 }
 
-Estimate bootstrap(const std::vector<double>& x, const Statistic& stat, const BootstrapOptions& opt) {
+Estimate bootstrap(const std::vector<double>& x, const Statistic& stat,
+                   const BootstrapOptions& opt) {
     if (x.empty()) {
         const double nan = std::numeric_limits<double>::quiet_NaN();
         return {nan, nan, nan};
@@ -68,8 +81,8 @@ Estimate bootstrap(const std::vector<double>& x, const Statistic& stat, const Bo
     return interval(std::move(values), stat(x), opt.level);
 }
 
-Estimate bootstrapDifference(const std::vector<double>& a, const std::vector<double>& b, const Statistic& stat,
-                             bool paired, const BootstrapOptions& opt) {
+Estimate bootstrapDifference(const std::vector<double>& a, const std::vector<double>& b,
+                             const Statistic& stat, bool paired, const BootstrapOptions& opt) {
     if (a.empty() || b.empty()) {
         const double nan = std::numeric_limits<double>::quiet_NaN();
         return {nan, nan, nan};
@@ -94,8 +107,8 @@ Estimate bootstrapDifference(const std::vector<double>& a, const std::vector<dou
 }
 
 Comparison compareVariants(const std::string& scenario, const std::vector<std::string>& order,
-                           const std::vector<std::string>& descriptions, const std::vector<RunResult>& runs,
-                           const BootstrapOptions& opt) {
+                           const std::vector<std::string>& descriptions,
+                           const std::vector<RunResult>& runs, const BootstrapOptions& opt) {
     Comparison c;
     c.scenario = scenario;
     c.bootstrap = opt;
@@ -107,7 +120,8 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
         std::vector<const RunResult*> mine;
         for (const RunResult& r : runs)
             if (r.spec.variant == s.name) mine.push_back(&r);
-        std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->spec.seed < b->spec.seed; });
+        std::sort(mine.begin(), mine.end(),
+                  [](auto* a, auto* b) { return a->spec.seed < b->spec.seed; });
         std::set<std::string> errors;
         std::map<std::string, double> exitSum;
         std::vector<std::string> exitOrder;
@@ -154,7 +168,8 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
             }
             for (size_t l = 0; l < s.density.size() && l < r->density.maps.size(); ++l)
                 if (r->density.maps[l].peak.size() == s.density[l].peak.size())
-                    for (size_t k = 0; k < s.density[l].peak.size(); ++k) s.density[l].peak[k] += r->density.maps[l].peak[k];
+                    for (size_t k = 0; k < s.density[l].peak.size(); ++k)
+                        s.density[l].peak[k] += r->density.maps[l].peak[k];
         }
         if (okRuns > 0) {
             s.los_e_s /= okRuns;
@@ -164,13 +179,15 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
             s.gas_incapacitated /= okRuns;
             for (DensityMap& m : s.density)
                 for (float& x : m.peak) x /= float(okRuns);
-            for (const std::string& id : exitOrder) s.exit_mean.push_back({id, exitSum[id] / okRuns});
+            for (const std::string& id : exitOrder)
+                s.exit_mean.push_back({id, exitSum[id] / okRuns});
         }
         // Remaining over time: a finished run holds its last value (nobody re-enters).
         for (size_t t = 0; t < series; ++t) {
             std::vector<double> at;
             for (const RunResult* r : mine)
-                if (r->ok && !r->remaining.empty()) at.push_back(r->remaining[std::min(t, r->remaining.size() - 1)]);
+                if (r->ok && !r->remaining.empty())
+                    at.push_back(r->remaining[std::min(t, r->remaining.size() - 1)]);
             s.remaining_median.push_back(percentile(at, 0.5));
             s.remaining_lo.push_back(percentile(at, 0.05));
             s.remaining_hi.push_back(percentile(at, 0.95));
@@ -200,8 +217,9 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
         else if (d.lo > 0.0)
             s.verdict = "slower than " + base.name + " by " + fmt1(d.value) + " s on average" + ci;
         else
-            s.verdict = "no clear difference from " + base.name + " (the 95 % interval of the difference, " +
-                        fmt1(d.lo) + " to " + fmt1(d.hi) + " s, includes 0)";
+            s.verdict = "no clear difference from " + base.name +
+                        " (the 95 % interval of the difference, " + fmt1(d.lo) + " to " +
+                        fmt1(d.hi) + " s, includes 0)";
     }
     // Ranking by mean evacuation time; variants without complete runs come last.
     std::vector<size_t> idx(c.variants.size());
@@ -217,7 +235,8 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
         c.ranking.push_back(s.name);
         if (k + 1 < idx.size()) {
             const VariantSummary& next = c.variants[idx[k + 1]];
-            const Estimate d = bootstrapDifference(s.times, next.times, statMean, s.seeds == next.seeds, opt);
+            const Estimate d =
+                bootstrapDifference(s.times, next.times, statMean, s.seeds == next.seeds, opt);
             s.separated_from_next = !s.times.empty() && !next.times.empty() && d.excludesZero();
         }
     }
@@ -227,8 +246,10 @@ Comparison compareVariants(const std::string& scenario, const std::vector<std::s
 ojson toJson(const Comparison& c) {
     ojson j;
     j["scenario"] = c.scenario;
-    j["bootstrap"] = {{"method", "percentile bootstrap"}, {"resamples", c.bootstrap.resamples},
-                      {"level", c.bootstrap.level}, {"seed", c.bootstrap.seed}};
+    j["bootstrap"] = {{"method", "percentile bootstrap"},
+                      {"resamples", c.bootstrap.resamples},
+                      {"level", c.bootstrap.level},
+                      {"seed", c.bootstrap.seed}};
     j["ranking"] = c.ranking;
     ojson vs = ojson::array();
     for (const VariantSummary& s : c.variants) {
@@ -240,18 +261,26 @@ ojson toJson(const Comparison& c) {
         v["runs"] = s.runs;
         v["complete"] = s.complete;
         v["failed"] = s.failed;
-        v["evacuation_time_s"] = {{"mean", est(s.mean)}, {"median", est(s.median)}, {"p95", est(s.p95)}};
+        v["evacuation_time_s"] = {
+            {"mean", est(s.mean)}, {"median", est(s.median)}, {"p95", est(s.p95)}};
         if (s.d_mean)
-            v["difference_from_base_s"] = {{"mean", est(*s.d_mean)}, {"median", est(*s.d_median)}, {"p95", est(*s.d_p95)}};
+            v["difference_from_base_s"] = {
+                {"mean", est(*s.d_mean)}, {"median", est(*s.d_median)}, {"p95", est(*s.d_p95)}};
         v["verdict"] = s.verdict;
         ojson ex = ojson::array();
-        for (const auto& [id, m] : s.exit_mean) ex.push_back({{"id", id}, {"mean_count", round3(m)}});
+        for (const auto& [id, m] : s.exit_mean)
+            ex.push_back({{"id", id}, {"mean_count", round3(m)}});
         v["exits"] = ex;
-        v["density"] = {{"los_e_or_worse_s", num(s.los_e_s)}, {"los_f_s", num(s.los_f_s)},
-                        {"los_e_area_m2s", num(s.los_e_area_s)}, {"peak_per_m2", num(s.peak)},
-                        {"peak_level", s.peak_level}, {"peak_x", num(s.peak_x)}, {"peak_y", num(s.peak_y)},
+        v["density"] = {{"los_e_or_worse_s", num(s.los_e_s)},
+                        {"los_f_s", num(s.los_f_s)},
+                        {"los_e_area_m2s", num(s.los_e_area_s)},
+                        {"peak_per_m2", num(s.peak)},
+                        {"peak_level", s.peak_level},
+                        {"peak_x", num(s.peak_x)},
+                        {"peak_y", num(s.peak_y)},
                         {"peak_seed", s.peak_seed}};
-        v["gas"] = s.gas ? ojson{{"exposed_mean", num(s.gas_exposed)}, {"incapacitated_mean", num(s.gas_incapacitated)},
+        v["gas"] = s.gas ? ojson{{"exposed_mean", num(s.gas_exposed)},
+                                 {"incapacitated_mean", num(s.gas_incapacitated)},
                                  {"incapacitated_max", s.gas_incapacitated_max}}
                          : ojson(nullptr);
         v["errors"] = s.errors;
@@ -263,9 +292,12 @@ ojson toJson(const Comparison& c) {
 
 std::string toCsv(const Comparison& c) {
     std::ostringstream os;
-    os << "variant,rank,runs,complete,failed,mean_s,mean_lo_s,mean_hi_s,median_s,median_lo_s,median_hi_s,"
-          "p95_s,p95_lo_s,p95_hi_s,diff_mean_s,diff_mean_lo_s,diff_mean_hi_s,diff_p95_s,diff_p95_lo_s,diff_p95_hi_s,"
-          "los_e_or_worse_s,los_f_s,peak_per_m2,peak_level,peak_x,peak_y,gas_exposed_mean,gas_incapacitated_mean\n";
+    os << "variant,rank,runs,complete,failed,mean_s,mean_lo_s,mean_hi_s,median_s,median_lo_s,"
+          "median_hi_s,"
+          "p95_s,p95_lo_s,p95_hi_s,diff_mean_s,diff_mean_lo_s,diff_mean_hi_s,diff_p95_s,diff_p95_"
+          "lo_s,diff_p95_hi_s,"
+          "los_e_or_worse_s,los_f_s,peak_per_m2,peak_level,peak_x,peak_y,gas_exposed_mean,gas_"
+          "incapacitated_mean\n";
     auto n = [](double v) {
         if (!std::isfinite(v)) return std::string();
         std::ostringstream s;
@@ -274,14 +306,17 @@ std::string toCsv(const Comparison& c) {
     };
     for (const VariantSummary& s : c.variants) {
         os << s.name << ',' << s.rank << ',' << s.runs << ',' << s.complete << ',' << s.failed;
-        for (const Estimate* e : {&s.mean, &s.median, &s.p95}) os << ',' << n(e->value) << ',' << n(e->lo) << ',' << n(e->hi);
+        for (const Estimate* e : {&s.mean, &s.median, &s.p95})
+            os << ',' << n(e->value) << ',' << n(e->lo) << ',' << n(e->hi);
         for (const std::optional<Estimate>* e : {&s.d_mean, &s.d_p95}) {
-            if (*e) os << ',' << n((*e)->value) << ',' << n((*e)->lo) << ',' << n((*e)->hi);
-            else os << ",,,";
+            if (*e)
+                os << ',' << n((*e)->value) << ',' << n((*e)->lo) << ',' << n((*e)->hi);
+            else
+                os << ",,,";
         }
-        os << ',' << n(s.los_e_s) << ',' << n(s.los_f_s) << ',' << n(s.peak) << ',' << s.peak_level << ','
-           << n(s.peak_x) << ',' << n(s.peak_y) << ',' << (s.gas ? n(s.gas_exposed) : "") << ','
-           << (s.gas ? n(s.gas_incapacitated) : "") << '\n';
+        os << ',' << n(s.los_e_s) << ',' << n(s.los_f_s) << ',' << n(s.peak) << ',' << s.peak_level
+           << ',' << n(s.peak_x) << ',' << n(s.peak_y) << ',' << (s.gas ? n(s.gas_exposed) : "")
+           << ',' << (s.gas ? n(s.gas_incapacitated) : "") << '\n';
     }
     return os.str();
 }

@@ -26,9 +26,9 @@ double percentile(std::vector<double> x, double p);
 double mean(const std::vector<double>& x);
 
 struct BootstrapOptions {
-    int resamples = 2000;        // [Limit: >= 100] [Default: 2000]
-    double level = 0.95;         // confidence level [Limit: (0, 1)] [Default: 0.95]
-    uint64_t seed = 20240611;    // the resampling is seeded: the same data give the same intervals
+    int resamples = 2000;      // [Limit: >= 100] [Default: 2000]
+    double level = 0.95;       // confidence level [Limit: (0, 1)] [Default: 0.95]
+    uint64_t seed = 20240611;  // the resampling is seeded: the same data give the same intervals
 };
 
 /// A point estimate with its confidence interval.
@@ -41,7 +41,8 @@ using Statistic = std::function<double(const std::vector<double>&)>;
 
 /// Percentile bootstrap: the statistic of `resamples` resamples (with replacement, same size)
 /// and the (1-level)/2 and (1+level)/2 percentiles of those values.
-Estimate bootstrap(const std::vector<double>& x, const Statistic& stat, const BootstrapOptions& opt);
+Estimate bootstrap(const std::vector<double>& x, const Statistic& stat,
+                   const BootstrapOptions& opt);
 /// Interval of stat(b) - stat(a). Paired (one index drawn for both, for runs with common seeds)
 /// when `paired` and the samples have equal size, else each resampled independently.
 Estimate bootstrapDifference(const std::vector<double>& a, const std::vector<double>& b,
@@ -52,40 +53,41 @@ Estimate bootstrapDifference(const std::vector<double>& a, const std::vector<dou
 struct VariantSummary {
     std::string name, description;
     int runs = 0, complete = 0, failed = 0;
-    std::vector<double> times;            // evacuation times of complete runs, by seed
-    std::vector<uint64_t> seeds;          // their seeds
-    Estimate mean, median, p95;           // of the evacuation time [s]
+    std::vector<double> times;                        // evacuation times of complete runs, by seed
+    std::vector<uint64_t> seeds;                      // their seeds
+    Estimate mean, median, p95;                       // of the evacuation time [s]
     std::optional<Estimate> d_mean, d_median, d_p95;  // minus the base's [s]; not for the base
-    std::string verdict;                  // vs the base, from d_mean: only where its interval excludes 0
-    int rank = 0;                         // 1 = fastest mean evacuation
-    bool separated_from_next = false;     // its mean differs from the next-ranked one's (interval excludes 0)
-    std::vector<std::pair<std::string, double>> exit_mean;  // mean count per exit
-    double los_e_s = 0.0, los_f_s = 0.0, los_e_area_s = 0.0; // means over runs
-    bool gas = false;                     // runs with a gas release: exposed and incapacitated people
-    double gas_exposed = 0.0, gas_incapacitated = 0.0;      // means over runs
+    std::string verdict;  // vs the base, from d_mean: only where its interval excludes 0
+    int rank = 0;         // 1 = fastest mean evacuation
+    bool separated_from_next =
+        false;  // its mean differs from the next-ranked one's (interval excludes 0)
+    std::vector<std::pair<std::string, double>> exit_mean;    // mean count per exit
+    double los_e_s = 0.0, los_f_s = 0.0, los_e_area_s = 0.0;  // means over runs
+    bool gas = false;  // runs with a gas release: exposed and incapacitated people
+    double gas_exposed = 0.0, gas_incapacitated = 0.0;  // means over runs
     int gas_incapacitated_max = 0;
-    double peak = 0.0;                    // highest density over all runs [persons/m^2]
+    double peak = 0.0;  // highest density over all runs [persons/m^2]
     std::string peak_level;
     double peak_x = 0.0, peak_y = 0.0;
     uint64_t peak_seed = 0;
     // Agents remaining over time, per record interval: median and 5-95 % band over runs.
     double remaining_interval = 1.0;
     std::vector<double> remaining_median, remaining_lo, remaining_hi;
-    std::vector<DensityMap> density;      // per level, per-cell mean over runs of the peak density
-    std::vector<std::string> errors;      // of failed runs (distinct)
+    std::vector<DensityMap> density;  // per level, per-cell mean over runs of the peak density
+    std::vector<std::string> errors;  // of failed runs (distinct)
 };
 
 struct Comparison {
     std::string scenario;
-    std::vector<VariantSummary> variants; // in the scenario's order, base first
-    std::vector<std::string> ranking;     // variant names, fastest first
+    std::vector<VariantSummary> variants;  // in the scenario's order, base first
+    std::vector<std::string> ranking;      // variant names, fastest first
     BootstrapOptions bootstrap;
 };
 
 /// Summarises runs by variant (`order` gives the variants, the first is the base).
 Comparison compareVariants(const std::string& scenario, const std::vector<std::string>& order,
-                           const std::vector<std::string>& descriptions, const std::vector<RunResult>& runs,
-                           const BootstrapOptions& opt = {});
+                           const std::vector<std::string>& descriptions,
+                           const std::vector<RunResult>& runs, const BootstrapOptions& opt = {});
 
 nlohmann::ordered_json toJson(const Comparison& c);
 /// One row per variant (for spreadsheets).

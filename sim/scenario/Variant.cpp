@@ -35,7 +35,9 @@ std::vector<std::string> itemNames(const YAML::Node& list) {
     std::vector<std::string> names;
     if (list.IsSequence())
         for (const YAML::Node& item : list)
-            if (item.IsMap()) names.push_back(scalarOf(item["name"]).empty() ? scalarOf(item["id"]) : scalarOf(item["name"]));
+            if (item.IsMap())
+                names.push_back(scalarOf(item["name"]).empty() ? scalarOf(item["id"])
+                                                               : scalarOf(item["name"]));
     return names;
 }
 
@@ -52,7 +54,8 @@ YAML::Node with(const YAML::Node& node, const std::vector<std::string>& path, si
                                         closeMatches(key, itemNames(node), "items"));
         YAML::Node out(YAML::NodeType::Sequence);
         for (size_t i = 0; i < node.size(); ++i)
-            out.push_back(int(i) == k ? with(node[i], path, at + 1, value, keyNode, where) : node[i]);
+            out.push_back(int(i) == k ? with(node[i], path, at + 1, value, keyNode, where)
+                                      : node[i]);
         return out;
     }
     YAML::Node out(YAML::NodeType::Map);
@@ -94,9 +97,18 @@ std::vector<std::string> splitPath(const std::string& path) {
     return parts;
 }
 
-const std::initializer_list<const char*> kVariantKeys = {
-    "name", "description", "remove", "move", "resize", "close", "open", "add",
-    "populations", "add_populations", "remove_populations", "events"};
+const std::initializer_list<const char*> kVariantKeys = {"name",
+                                                         "description",
+                                                         "remove",
+                                                         "move",
+                                                         "resize",
+                                                         "close",
+                                                         "open",
+                                                         "add",
+                                                         "populations",
+                                                         "add_populations",
+                                                         "remove_populations",
+                                                         "events"};
 
 }  // namespace
 
@@ -114,7 +126,8 @@ ScenarioFamily ScenarioFamily::parse(const std::string& text, const std::string&
     return f;
 }
 
-void ScenarioFamily::init(const YAML::Node& root, const std::string& file, const std::string& baseDir) {
+void ScenarioFamily::init(const YAML::Node& root, const std::string& file,
+                          const std::string& baseDir) {
     root_ = root;
     file_ = file;
     baseDir_ = baseDir;
@@ -168,8 +181,8 @@ void ScenarioFamily::checkParameterPath(const std::string& path, const SourceRef
             const int i = itemIndex(node, parts[k]);
             if (i < 0)
                 throw InputError(where, "parameter '" + path + "': '" + parts[k] +
-                                            "' names no item of '" + (k ? parts[k - 1] : path) + "'" +
-                                            closeMatches(parts[k], itemNames(node), "items"));
+                                            "' names no item of '" + (k ? parts[k - 1] : path) +
+                                            "'" + closeMatches(parts[k], itemNames(node), "items"));
             node.reset(node[size_t(i)]);
         } else if (node.IsMap()) {
             const YAML::Node child = node[parts[k]];
@@ -192,15 +205,17 @@ Scenario ScenarioFamily::build(size_t index, const std::vector<ParameterValue>& 
         auto require = [&](const YAML::Node& nameNode, const std::string& verb) {
             const std::string name = r.asString(nameNode, "name");
             if (itemIndex(tree["populations"], name) < 0)
-                throw InputError(r.where(nameNode), "cannot " + verb + " population '" + name +
-                                                        "': the scenario has no population of that name" +
-                                                        closeMatches(name, popNames(), "populations"));
+                throw InputError(r.where(nameNode),
+                                 "cannot " + verb + " population '" + name +
+                                     "': the scenario has no population of that name" +
+                                     closeMatches(name, popNames(), "populations"));
             return name;
         };
         if (m.has("remove_populations")) {
             YAML::Node ids = m.require("remove_populations");
             std::vector<YAML::Node> list;
-            if (ids.IsScalar()) list.push_back(ids);
+            if (ids.IsScalar())
+                list.push_back(ids);
             else {
                 r.expectList(ids, "remove_populations");
                 for (const YAML::Node& n : ids) list.push_back(n);
@@ -211,26 +226,31 @@ Scenario ScenarioFamily::build(size_t index, const std::vector<ParameterValue>& 
                 for (const YAML::Node& item : tree["populations"])
                     if (scalarOf(item["name"]) != name) kept.push_back(item);
                 if (kept.size() == 0)
-                    r.fail(n, "removing population '" + name + "' leaves the variant with nobody in it");
+                    r.fail(n, "removing population '" + name +
+                                  "' leaves the variant with nobody in it");
                 tree.reset(with(tree, {"populations"}, 0, &kept, nullptr, v.where));
             }
         }
         for (const YAML::Node& edit : m.list("populations")) {
-            const YamlMap pm(r, edit, "population edit",
-                             {"name", "count", "where", "profile", "premovement", "exit_choice", "exit"},
-                             "");
+            const YamlMap pm(
+                r, edit, "population edit",
+                {"name", "count", "where", "profile", "premovement", "exit_choice", "exit"}, "");
             const std::string name = require(pm.require("name"), "change");
             for (const auto& kv : edit) {
                 const std::string key = scalarOf(kv.first);
                 if (key == "name") continue;
-                tree.reset(with(tree, {"populations", name, key}, 0, &kv.second, &kv.first, r.where(edit)));
+                tree.reset(with(tree, {"populations", name, key}, 0, &kv.second, &kv.first,
+                                r.where(edit)));
             }
             // A new exit choice other than 'assigned' drops the base's assigned exit; new
             // start points drop the base's count (it is their number).
             if (pm.has("exit_choice") && !pm.has("exit") && pm.string("exit_choice") != "assigned")
-                tree.reset(with(tree, {"populations", name, "exit"}, 0, nullptr, nullptr, r.where(edit)));
-            if (pm.has("where") && !pm.has("count") && pm.require("where").IsMap() && pm.require("where")["points"])
-                tree.reset(with(tree, {"populations", name, "count"}, 0, nullptr, nullptr, r.where(edit)));
+                tree.reset(
+                    with(tree, {"populations", name, "exit"}, 0, nullptr, nullptr, r.where(edit)));
+            if (pm.has("where") && !pm.has("count") && pm.require("where").IsMap() &&
+                pm.require("where")["points"])
+                tree.reset(
+                    with(tree, {"populations", name, "count"}, 0, nullptr, nullptr, r.where(edit)));
             modified.push_back({name, r.where(edit)});
         }
         if (m.has("add_populations")) {
@@ -257,8 +277,10 @@ Scenario ScenarioFamily::build(size_t index, const std::vector<ParameterValue>& 
     } catch (const InputError& e) {
         if (parameters.empty()) throw;
         std::string set;
-        for (const ParameterValue& p : parameters) set += (set.empty() ? "" : ", ") + p.path + " = " + p.text;
-        throw InputError(parameters.front().where, "with parameters " + set + " (variant '" + v.name + "'): " + e.what());
+        for (const ParameterValue& p : parameters)
+            set += (set.empty() ? "" : ", ") + p.path + " = " + p.text;
+        throw InputError(parameters.front().where,
+                         "with parameters " + set + " (variant '" + v.name + "'): " + e.what());
     }
     for (const auto& [name, where] : modified)
         for (Population& pop : s.populations)

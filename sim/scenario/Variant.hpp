@@ -19,11 +19,11 @@
 namespace safetwin {
 
 struct VariantInfo {
-    std::string name;                 // "base" for the unedited scenario
+    std::string name;  // "base" for the unedited scenario
     std::string description;
     SourceRef where;
     std::vector<SceneEdit> scene_edits;
-    YAML::Node node;                  // the variant's map (population and event edits)
+    YAML::Node node;  // the variant's map (population and event edits)
 };
 
 /// A value to set in the scenario before it is read: `path` is dotted ("duration",
@@ -32,8 +32,8 @@ struct VariantInfo {
 struct ParameterValue {
     std::string path;
     YAML::Node value;
-    std::string text;                 // the value as written, for keys and tables
-    SourceRef where;                  // where it was written (a batch manifest)
+    std::string text;  // the value as written, for keys and tables
+    SourceRef where;   // where it was written (a batch manifest)
 };
 
 class ScenarioFamily {
@@ -66,7 +66,7 @@ class ScenarioFamily {
     ScenarioFamily() = default;
     void init(const YAML::Node& root, const std::string& file, const std::string& baseDir);
 
-    YAML::Node root_;                 // the whole file
+    YAML::Node root_;  // the whole file
     std::string file_, baseDir_;
     Scenario base_;
     std::vector<VariantInfo> variants_;

@@ -64,7 +64,8 @@ struct Cli {
 Cli shell(const fs::path& dir, const std::string& line) {
     const fs::path bin = fs::path(SAFETWIN_BINARY_DIR) / "app" / "safetwin";
     REQUIRE(fs::exists(bin));
-    writeFile(dir / "cmd.sh", "cd '" + dir.string() + "'\nST='" + bin.string() + "'\n(" + line + ") > stdout.txt 2> stderr.txt\n");
+    writeFile(dir / "cmd.sh", "cd '" + dir.string() + "'\nST='" + bin.string() + "'\n(" + line +
+                                  ") > stdout.txt 2> stderr.txt\n");
     const int status = std::system(("bash '" + (dir / "cmd.sh").string() + "'").c_str());
     Cli r;
     REQUIRE(WIFEXITED(status));
@@ -74,21 +75,25 @@ Cli shell(const fs::path& dir, const std::string& line) {
     return r;
 }
 
-size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end(), '\n')); }
+size_t lines(const std::string& s) {
+    return size_t(std::count(s.begin(), s.end(), '\n'));
+}
 
 fs::path batchDir(const std::string& name) {
     const fs::path dir = safetwin::test::scratchDir(name);
     writeFile(dir / "room.yaml", kRoom);
     // 3 variants x 2 counts x 2 seeds = 12 runs; a count of 400 does not fit in the hall, so
     // those 6 runs fail when their people are placed.
-    writeFile(dir / "m.yaml", "name: room sweep\nscenarios: [room.yaml]\nseeds: 2\n"
-                              "parameters:\n  populations.staff.count: [12, 400]\n");
+    writeFile(dir / "m.yaml",
+              "name: room sweep\nscenarios: [room.yaml]\nseeds: 2\n"
+              "parameters:\n  populations.staff.count: [12, 400]\n");
     return dir;
 }
 
 }  // namespace
 
-TEST_CASE("compare: report.html, results.csv and results.json for every variant", "[cli][compare]") {
+TEST_CASE("compare: report.html, results.csv and results.json for every variant",
+          "[cli][compare]") {
     const fs::path dir = safetwin::test::scratchDir("cli-compare");
     writeFile(dir / "room.yaml", kRoom);
     const Cli r = shell(dir, "$ST compare room.yaml --seeds 4 --jobs 2 --out cmp");
@@ -124,7 +129,8 @@ TEST_CASE("compare: report.html, results.csv and results.json for every variant"
     }
 }
 
-TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the same results", "[cli][batch]") {
+TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the same results",
+          "[cli][batch]") {
     const fs::path dir = batchDir("cli-batch");
     const Cli first = shell(dir, "$ST batch m.yaml --out out -j 2");
     INFO(first.out << first.err);
@@ -135,7 +141,8 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
     REQUIRE(lines(csv) == 1 + 12);
     CHECK_THAT(csv, Contains("failed,,,,,,,,,,,,,") && Contains("only "));  // the error is kept
     size_t files = 0;
-    for (const auto& e : fs::directory_iterator(dir / "out" / "runs")) files += e.path().extension() == ".json";
+    for (const auto& e : fs::directory_iterator(dir / "out" / "runs"))
+        files += e.path().extension() == ".json";
     CHECK(files == 12);
 
     SECTION("a restart after a kill skips finished runs and changes nothing") {
@@ -152,7 +159,8 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
         const Cli again = shell(dir, "$ST batch m.yaml --out out -j 2");
         CHECK_THAT(again.out, Contains("12 runs, 7 already done, 5 to run"));
         CHECK(readFile(dir / "out" / "results.csv") == csv);
-        CHECK(readFile(dir / "out" / "summary.json") == summary);  // statistics too, to the last digit
+        CHECK(readFile(dir / "out" / "summary.json") ==
+              summary);  // statistics too, to the last digit
         CHECK(!fs::exists(dir / "out" / "runs" / "000000_x.json.tmp123"));  // cleared away
     }
     SECTION("another manifest is refused and nothing is touched") {
@@ -163,7 +171,8 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
         CHECK(readFile(dir / "out" / "results.csv") == csv);
     }
     SECTION("a bad manifest is bad input at its line") {
-        writeFile(dir / "m3.yaml", "scenarios: [room.yaml]\nseeds: 2\nparameters:\n  populations.staf.count: [5]\n");
+        writeFile(dir / "m3.yaml",
+                  "scenarios: [room.yaml]\nseeds: 2\nparameters:\n  populations.staf.count: [5]\n");
         const Cli bad = shell(dir, "$ST batch m3.yaml --out out3");
         CHECK(bad.code == 2);
         CHECK_THAT(bad.err, Contains("m3.yaml:4") && Contains("did you mean 'staff'"));
@@ -171,16 +180,20 @@ TEST_CASE("batch: failures are recorded, an interrupted batch resumes to the sam
     }
 }
 
-TEST_CASE("batch: a full disk stops the batch with a clear error and no half-written result", "[cli][batch]") {
+TEST_CASE("batch: a full disk stops the batch with a clear error and no half-written result",
+          "[cli][batch]") {
     const fs::path dir = batchDir("cli-batch-full");
     // A file size limit of 1 KiB (with SIGXFSZ ignored, writes fail with EFBIG) stands in for a
     // full disk: batch.json fits, a run's result file does not (its agents-remaining series is
     // sampled every 0.05 s: about 2 KiB).
-    writeFile(dir / "m.yaml", "scenarios: [room.yaml]\nseeds: 2\nparameters:\n  output.remaining_interval: [0.05]\n");
+    writeFile(
+        dir / "m.yaml",
+        "scenarios: [room.yaml]\nseeds: 2\nparameters:\n  output.remaining_interval: [0.05]\n");
     const Cli r = shell(dir, "ulimit -f 1; trap '' XFSZ; $ST batch m.yaml --out out -j 1");
     INFO(r.out << r.err);
     CHECK(r.code == 1);
-    CHECK_THAT(r.err, Contains("failed: File too large") && Contains("run the same command again to resume"));
+    CHECK_THAT(r.err, Contains("failed: File too large") &&
+                          Contains("run the same command again to resume"));
     for (const auto& e : fs::directory_iterator(dir / "out" / "runs")) {
         INFO(e.path());
         CHECK(false);  // neither a result nor a temporary file is left
@@ -191,12 +204,18 @@ TEST_CASE("batch: a full disk stops the batch with a clear error and no half-wri
     CHECK_THAT(again.out, Contains("6 runs, 6 ok, 0 failed"));
 }
 
-TEST_CASE("batch under MPI: mpirun -np 3 merges the same results as one process", "[cli][batch][mpi]") {
+TEST_CASE("batch under MPI: mpirun -np 3 merges the same results as one process",
+          "[cli][batch][mpi]") {
     const fs::path mpiBin = fs::path(SAFETWIN_BINARY_DIR) / "app" / "safetwin-mpi";
     const bool haveMpirun = std::system("command -v mpirun > /dev/null 2>&1") == 0;
     if (!haveMpirun || !fs::exists(mpiBin)) {
-        if (std::getenv("CI")) FAIL("CI is set but mpirun or safetwin-mpi is missing (install openmpi-bin libopenmpi-dev)");
-        WARN("skipped: mpirun or safetwin-mpi is missing (install openmpi-bin and libopenmpi-dev, then rebuild)");
+        if (std::getenv("CI"))
+            FAIL(
+                "CI is set but mpirun or safetwin-mpi is missing (install openmpi-bin "
+                "libopenmpi-dev)");
+        WARN(
+            "skipped: mpirun or safetwin-mpi is missing (install openmpi-bin and libopenmpi-dev, "
+            "then rebuild)");
         return;
     }
     const fs::path dir = batchDir("cli-batch-mpi");
@@ -204,9 +223,11 @@ TEST_CASE("batch under MPI: mpirun -np 3 merges the same results as one process"
     const Cli single = shell(dir, "$ST batch m.yaml --out one -j 1");
     REQUIRE(single.code == 0);
     // Loopback only, no ssh: the isolated launcher; root needs --allow-run-as-root.
-    const Cli mpi = shell(dir, "OMPI_MCA_plm=isolated OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo "
-                               "OMPI_MCA_rmaps_base_oversubscribe=1 mpirun --allow-run-as-root --oversubscribe -np 3 '" +
-                                   mpiBin.string() + "' m.yaml --out many");
+    const Cli mpi = shell(
+        dir,
+        "OMPI_MCA_plm=isolated OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo "
+        "OMPI_MCA_rmaps_base_oversubscribe=1 mpirun --allow-run-as-root --oversubscribe -np 3 '" +
+            mpiBin.string() + "' m.yaml --out many");
     INFO(mpi.out << mpi.err);
     REQUIRE(mpi.code == 0);
     CHECK_THAT(mpi.out, Contains("on 3 ranks") && Contains("overhead_per_run_s"));

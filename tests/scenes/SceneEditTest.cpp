@@ -34,7 +34,9 @@ levels:
       - {id: E_gate, from: [20, 4], to: [20, 6]}
 )";
 
-Scene scene() { return parseScene(YamlReader::loadText(kScene, "hall.yaml"), "hall.yaml"); }
+Scene scene() {
+    return parseScene(YamlReader::loadText(kScene, "hall.yaml"), "hall.yaml");
+}
 
 /// Edits written as a variant map in "variant.yaml"; applied to the hall.
 Scene edited(const std::string& yaml) {
@@ -54,7 +56,8 @@ const Obstacle* obstacle(const Scene& s, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("Scene edits change the named objects and keep the scene resolved", "[scenes][variants]") {
+TEST_CASE("Scene edits change the named objects and keep the scene resolved",
+          "[scenes][variants]") {
     SECTION("remove an obstacle, a door exit and an exit line") {
         const Scene s = edited("remove: [rack_2, D1]\n");
         CHECK(obstacle(s, "rack_2") == nullptr);
@@ -64,8 +67,10 @@ TEST_CASE("Scene edits change the named objects and keep the scene resolved", "[
         CHECK(s.exits[0].id == "E_gate");
     }
     SECTION("move by a vector and to a point") {
-        const Scene s = edited("move:\n  - {id: rack_1, by: [1, -2]}\n  - {id: rack_2, to: [10, 2]}\n");
-        const Box2 b1 = bounds(obstacle(s, "rack_1")->polygon), b2 = bounds(obstacle(s, "rack_2")->polygon);
+        const Scene s =
+            edited("move:\n  - {id: rack_1, by: [1, -2]}\n  - {id: rack_2, to: [10, 2]}\n");
+        const Box2 b1 = bounds(obstacle(s, "rack_1")->polygon),
+                   b2 = bounds(obstacle(s, "rack_2")->polygon);
         CHECK(b1.min.x == Approx(3.0));
         CHECK(b1.min.y == Approx(2.0));
         CHECK((b2.min.x + b2.max.x) / 2 == Approx(10.0));
@@ -106,17 +111,18 @@ TEST_CASE("Scene edits that name unknown objects fail at their line with close m
                               Contains("close matches: rack_1, rack_2"));
     }
     SECTION("nothing close: the known objects of that kind are listed") {
-        CHECK_THROWS_WITH(edited("remove: [forklift]\n"),
-                          Contains("variant.yaml:1:10") && Contains("no close match") &&
-                              Contains("rack_1") && Contains("D2"));
+        CHECK_THROWS_WITH(edited("remove: [forklift]\n"), Contains("variant.yaml:1:10") &&
+                                                              Contains("no close match") &&
+                                                              Contains("rack_1") && Contains("D2"));
     }
     SECTION("the wrong kind of object") {
         CHECK_THROWS_WITH(edited("close: [rack_1]\n"), Contains("it is an obstacle"));
         CHECK_THROWS_WITH(edited("close: [O1]\n"), Contains("opening (no leaf)"));
     }
     SECTION("an unknown level for added objects") {
-        CHECK_THROWS_WITH(edited("add:\n  - level: L1\n    obstacles: [{rect: {min: [1,1], max: [2,2]}}]\n"),
-                          Contains("variant.yaml:2:12") && Contains("'L1'") && Contains("L0"));
+        CHECK_THROWS_WITH(
+            edited("add:\n  - level: L1\n    obstacles: [{rect: {min: [1,1], max: [2,2]}}]\n"),
+            Contains("variant.yaml:2:12") && Contains("'L1'") && Contains("L0"));
     }
     SECTION("an edit that breaks geometry is reported at the edit") {
         CHECK_THROWS_WITH(edited("move: [{id: D2, to: [10, 5]}]\n"),
@@ -126,7 +132,8 @@ TEST_CASE("Scene edits that name unknown objects fail at their line with close m
 }
 
 TEST_CASE("closeMatches ranks candidates by edit distance", "[scenes][variants]") {
-    const std::string m = closeMatches("rack1", {"rack_1", "rack_12", "desk", "rack_2"}, "obstacles");
+    const std::string m =
+        closeMatches("rack1", {"rack_1", "rack_12", "desk", "rack_2"}, "obstacles");
     CHECK_THAT(m, Contains("did you mean 'rack_1'?"));
     CHECK_THAT(m, !Contains("desk"));
 }

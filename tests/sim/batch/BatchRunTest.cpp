@@ -101,15 +101,17 @@ TEST_CASE("Runs on several workers equal runs on one, and round-trip through JSO
         CHECK(c == a);
     }
     // A failing callback stops the batch and is reported.
-    CHECK_THROWS_WITH(runAll(jobs, scenarios, 2, [](const RunResult&) { throw std::runtime_error("disk full"); }),
-                      Contains("disk full"));
+    CHECK_THROWS_WITH(
+        runAll(jobs, scenarios, 2, [](const RunResult&) { throw std::runtime_error("disk full"); }),
+        Contains("disk full"));
 }
 
 TEST_CASE("A manifest expands into an ordered run list with a batch hash", "[batch]") {
     const auto dir = test::scratchDir("manifest");
     std::ofstream(dir / "moving.yaml") << kMoving;
-    std::ofstream(dir / "m.yaml") << "scenarios:\n  - {file: moving.yaml, variants: [base, wide]}\nseeds: 3\n"
-                                     "parameters:\n  populations.staff.count: [10, 20]\n";
+    std::ofstream(dir / "m.yaml")
+        << "scenarios:\n  - {file: moving.yaml, variants: [base, wide]}\nseeds: 3\n"
+           "parameters:\n  populations.staff.count: [10, 20]\n";
     const Manifest m = Manifest::load((dir / "m.yaml").string());
     REQUIRE(m.runs().size() == 2 * 2 * 3);
     CHECK(m.runs()[0].variant == "base");
@@ -125,9 +127,12 @@ TEST_CASE("A manifest expands into an ordered run list with a batch hash", "[bat
     CHECK(m2.runs().size() == 4);
     CHECK(m2.hash() != m.hash());
 
-    std::ofstream(dir / "bad.yaml") << "scenarios:\n  - {file: moving.yaml, variants: [wid]}\nseeds: 2\n";
+    std::ofstream(dir / "bad.yaml")
+        << "scenarios:\n  - {file: moving.yaml, variants: [wid]}\nseeds: 2\n";
     CHECK_THROWS_WITH(Manifest::load((dir / "bad.yaml").string()),
                       Contains("bad.yaml:2:36") && Contains("did you mean 'wide'"));
-    std::ofstream(dir / "bad2.yaml") << "scenarios: [moving.yaml]\nseeds: 2\nparameters:\n  populations.staf.count: [3]\n";
-    CHECK_THROWS_WITH(Manifest::load((dir / "bad2.yaml").string()), Contains("did you mean 'staff'"));
+    std::ofstream(dir / "bad2.yaml")
+        << "scenarios: [moving.yaml]\nseeds: 2\nparameters:\n  populations.staf.count: [3]\n";
+    CHECK_THROWS_WITH(Manifest::load((dir / "bad2.yaml").string()),
+                      Contains("did you mean 'staff'"));
 }

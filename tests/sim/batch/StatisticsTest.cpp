@@ -40,14 +40,15 @@ TEST_CASE("percentile interpolates between order statistics (type 7)", "[batch][
     const std::vector<double> x = {4, 1, 3, 2};  // sorted: 1 2 3 4
     CHECK(percentile(x, 0.0) == 1.0);
     CHECK(percentile(x, 1.0) == 4.0);
-    CHECK(percentile(x, 0.5) == Approx(2.5));       // h = 1.5
-    CHECK(percentile(x, 0.95) == Approx(3.85));     // h = 2.85 -> 3 + 0.85
+    CHECK(percentile(x, 0.5) == Approx(2.5));    // h = 1.5
+    CHECK(percentile(x, 0.95) == Approx(3.85));  // h = 2.85 -> 3 + 0.85
     CHECK(percentile({7.0}, 0.95) == 7.0);
     CHECK(std::isnan(percentile({}, 0.5)));
     CHECK(mean({1, 2, 3, 4}) == Approx(2.5));
 }
 
-TEST_CASE("bootstrap intervals of the mean cover the true mean about 95 % of the time", "[batch][stats]") {
+TEST_CASE("bootstrap intervals of the mean cover the true mean about 95 % of the time",
+          "[batch][stats]") {
     // 300 samples of 30 from N(100, 10). The percentile bootstrap of the mean slightly
     // under-covers at n = 30 (about 93-94 %); with 300 trials the binomial sd of the coverage is
     // 1.3 %, so [0.89, 0.98] holds the expected coverage with margin. Seeds are fixed.
@@ -93,7 +94,8 @@ TEST_CASE("bootstrap is reproducible and differences can be paired", "[batch][st
     CHECK(unpaired.excludesZero());
 }
 
-TEST_CASE("compareVariants ranks variants and gives a verdict only where intervals separate", "[batch][stats]") {
+TEST_CASE("compareVariants ranks variants and gives a verdict only where intervals separate",
+          "[batch][stats]") {
     std::mt19937_64 rng(11);
     std::vector<RunResult> runs;
     std::normal_distribution<double> noise(0.0, 5.0);

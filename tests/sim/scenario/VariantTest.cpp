@@ -44,7 +44,9 @@ variants:
       - {time: 10, open_door: D2}
 )";
 
-ScenarioFamily family(const std::string& text = kFamily) { return ScenarioFamily::parse(text, "hall.yaml", "."); }
+ScenarioFamily family(const std::string& text = kFamily) {
+    return ScenarioFamily::parse(text, "hall.yaml", ".");
+}
 
 /// "hall.yaml:<line of needle in kFamily>:"
 std::string at(const std::string& needle, int column) {
@@ -93,35 +95,41 @@ TEST_CASE("A scenario family builds its base and each variant", "[scenario][vari
 TEST_CASE("Parameters set values by path", "[scenario][variants]") {
     const ScenarioFamily f = family();
     const Scenario s = f.build(1, {{"duration", YAML::Load("120"), "120", {}},
-                                  {"populations.visitors.count", YAML::Load("7"), "7", {}},
-                                  {"grid.cell", YAML::Load("0.1"), "0.1", {}}});
+                                   {"populations.visitors.count", YAML::Load("7"), "7", {}},
+                                   {"grid.cell", YAML::Load("0.1"), "0.1", {}}});
     CHECK(s.duration == 120.0);
     CHECK(s.populations[1].count == 7);
     CHECK(s.cell_size == 0.1);
-    CHECK_THROWS_WITH(f.build(0, {{"populations.vistors.count", YAML::Load("7"), "7", {"m.yaml", 3, 5}}}),
-                      Contains("m.yaml:3:5") && Contains("did you mean 'visitors'"));
+    CHECK_THROWS_WITH(
+        f.build(0, {{"populations.vistors.count", YAML::Load("7"), "7", {"m.yaml", 3, 5}}}),
+        Contains("m.yaml:3:5") && Contains("did you mean 'visitors'"));
     CHECK_THROWS_WITH(f.build(0, {{"duration", YAML::Load("-5"), "-5", {"m.yaml", 4, 5}}}),
                       Contains("m.yaml:4:5") && Contains("out of range"));
 }
 
-TEST_CASE("Bad variants are reported at load with their line and close matches", "[scenario][variants]") {
+TEST_CASE("Bad variants are reported at load with their line and close matches",
+          "[scenario][variants]") {
     SECTION("unknown obstacle") {
-        CHECK_THROWS_WITH(family(replaced("remove: [rack_1]", "remove: [rack1]")),
-                          Contains(at("remove: [rack_1]", 14)) && Contains("'rack1'") && Contains("rack_1"));
+        CHECK_THROWS_WITH(
+            family(replaced("remove: [rack_1]", "remove: [rack1]")),
+            Contains(at("remove: [rack_1]", 14)) && Contains("'rack1'") && Contains("rack_1"));
     }
     SECTION("unknown population") {
-        CHECK_THROWS_WITH(family(replaced("remove_populations: [visitors]", "remove_populations: [visitor]")),
-                          Contains(at("remove_populations", 26)) && Contains("'visitor'") &&
-                              Contains("did you mean 'visitors'"));
+        CHECK_THROWS_WITH(
+            family(replaced("remove_populations: [visitors]", "remove_populations: [visitor]")),
+            Contains(at("remove_populations", 26)) && Contains("'visitor'") &&
+                Contains("did you mean 'visitors'"));
     }
     SECTION("a bad value in a population edit points at the edit") {
-        CHECK_THROWS_WITH(family(replaced("count: 40", "count: -1")), Contains(at("count: 40", 30)));
+        CHECK_THROWS_WITH(family(replaced("count: 40", "count: -1")),
+                          Contains(at("count: 40", 30)));
     }
     SECTION("unknown variant key and duplicate names") {
         CHECK_THROWS_WITH(family(replaced("    close: [D2]", "    clse: [D2]")),
                           Contains(at("close: [D2]", 5)) && Contains("did you mean 'close'"));
         CHECK_THROWS_WITH(family(replaced("name: one_exit", "name: wide")), Contains("used twice"));
-        CHECK_THROWS_WITH(family(replaced("name: one_exit", "name: base")), Contains("'base' is the scenario"));
+        CHECK_THROWS_WITH(family(replaced("name: one_exit", "name: base")),
+                          Contains("'base' is the scenario"));
     }
     SECTION("unknown variant name") {
         CHECK_THROWS_WITH(family().variantIndex("wde"), Contains("did you mean 'wide'"));
