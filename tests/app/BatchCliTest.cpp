@@ -226,6 +226,7 @@ TEST_CASE("batch under MPI: mpirun -np 3 merges the same results as one process"
     const Cli mpi = shell(
         dir,
         "OMPI_MCA_plm=isolated OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo "
+        "OMPI_MCA_btl_vader_single_copy_mechanism=none "
         "OMPI_MCA_rmaps_base_oversubscribe=1 mpirun --allow-run-as-root --oversubscribe -np 3 '" +
             mpiBin.string() + "' m.yaml --out many");
     INFO(mpi.out << mpi.err);
