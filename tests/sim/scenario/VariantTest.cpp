@@ -135,3 +135,21 @@ TEST_CASE("Bad variants are reported at load with their line and close matches",
         CHECK_THROWS_WITH(family().variantIndex("wde"), Contains("did you mean 'wide'"));
     }
 }
+
+TEST_CASE("The bundled scenarios' variants build", "[scenario][variants]") {
+    const auto dir = test::sourceDir() / "scenarios";
+    const ScenarioFamily office = ScenarioFamily::load((dir / "office.yaml").string());
+    REQUIRE(office.variantNames() == std::vector<std::string>{"base", "stair_S1_blocked"});
+    const Scenario blocked = office.build(1);
+    for (const char* door : {"S1_L0", "S1_L1"}) {
+        const auto d = blocked.scene.findDoor(door);
+        REQUIRE(d);
+        CHECK(blocked.scene.levels[size_t(d->first)].doors[size_t(d->second)].closed);
+    }
+    const ScenarioFamily workshop = ScenarioFamily::load((dir / "workshop.yaml").string());
+    REQUIRE(workshop.variantNames() == std::vector<std::string>{"base", "layout_B"});
+    const Scenario a = workshop.build(0), b = workshop.build(1);
+    CHECK(a.scene.exits.size() == 3);
+    CHECK(b.scene.exits.size() == 4);  // the new west fire exit
+    CHECK(b.scene.levels[0].obstacles.size() == a.scene.levels[0].obstacles.size() - 2);
+}
