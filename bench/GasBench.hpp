@@ -1,7 +1,7 @@
 // `safetwin bench gas`: the gas benchmark of issue 4. One JSON object per line per case:
 //   wind solve     {"case":"wind_solve", cells, threads, seconds, iterations, max_divergence}
-//   transport      {"case":"transport", cells, threads, steps, seconds, cell_updates_per_s,
-//                   stream_gb_s, bytes_per_cell_update}
+//   transport      {"case":"transport_cloud_third" | "transport_cloud_everywhere", cells, threads,
+//                   steps, seconds, cell_updates_per_s, stream_gb_s, effective_gb_s}
 // on a grid of about 4 million 1 m cells (256 x 160 x 100) with a block town of 60 buildings,
 // beside a STREAM-like triad a = b + s c on arrays far larger than the caches (same threads).
 #pragma once
