@@ -50,15 +50,21 @@ struct CrowdTraits {
 
 /// CSM parameters. a and D are Tordeux et al.'s (2016) values. The time gap T is calibrated
 /// here: with the paper's T = 1 s our speeds at 1.5-3 persons/m^2 lie 20-35 % below Weidmann's
-/// fundamental diagram and the bottleneck flow below the laboratory band; T = 0.7 s matches
-/// both (see `safetwin verify crowd`). The wall terms are ours (short range, so that walls act
+/// fundamental diagram and the bottleneck flow below the laboratory band; T = 0.8 s keeps the
+/// fundamental diagram within 0.2 m/s of Weidmann and bottleneck flows of 0.8-2.4 m inside
+/// 1.2-2.0 persons/(m s) (see `safetwin verify crowd`). The wall terms are ours (short range, so that walls act
 /// like a neighbour standing at the wall).
 struct CsmParams {
-    double time_gap = 0.7;             // T [Limit: > 0] [Units: s]
+    double time_gap = 0.8;             // T [Limit: > 0] [Units: s]
     double neighbour_strength = 5.0;   // a [Limit: >= 0]
     double neighbour_range = 0.1;      // D [Limit: > 0] [Units: m]
     double wall_strength = 5.0;        // a_w [Limit: >= 0]
     double wall_range = 0.05;          // D_w [Limit: > 0] [Units: m]
+    /// Cap of the wall term relative to the desired direction (weight 1). Uncapped, the
+    /// exponential wall push of a person pressed into a corner outweighs everything else, and
+    /// two such people can block each other for ever; capped, neighbours and the route still
+    /// turn them. [Limit: > 0]
+    double wall_strength_max = 3.0;
     /// Time constant of the heading's relaxation towards the model direction; 0 turns it off
     /// (the original CSM). Removes step-to-step heading flips of boxed-in people; the
     /// fundamental diagram is unchanged by it. [Limit: >= 0] [Units: s]

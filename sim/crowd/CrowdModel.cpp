@@ -81,6 +81,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     const float a = float(p_.neighbour_strength), D = float(p_.neighbour_range);
     const float aw = float(p_.wall_strength), Dw = float(p_.wall_range);
     const float tauDir = float(p_.direction_relaxation);
+    const float awMax = float(p_.wall_strength_max);
     const float zsep = float(p_.level_separation);
     const float cell = float(p_.neighbour_cell);
     const int base = baseRing_;
@@ -178,7 +179,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         Vec2 nw{};
         if (dw - ri < 6.0f * Dw + 0.3f) {
             nw = grid.wallNormal(layer, pi);
-            const float Rw = aw * std::exp((ri - dw) / Dw);
+            const float Rw = std::min(awMax, aw * std::exp((ri - dw) / Dw));
             dirx += Rw * float(nw.x);
             diry += Rw * float(nw.y);
         }
@@ -192,7 +193,15 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
             const float px = s.ex[size_t(i)], py = s.ey[size_t(i)];
             if (px != 0.0f || py != 0.0f) {
                 const float k = std::min(1.0f, float(dt) / tauDir);
-                float nx = px + k * (ex - px), ny = py + k * (ey - py);
+                // Turning by more than a right angle goes through the perpendicular on the
+                // side of the target, so that an exact reversal still turns.
+                float tx = ex, ty = ey;
+                if (px * ex + py * ey < 0.0f) {
+                    const float side = px * ey - py * ex >= 0.0f ? 1.0f : -1.0f;
+                    tx = -py * side;
+                    ty = px * side;
+                }
+                float nx = px + k * (tx - px), ny = py + k * (ty - py);
                 const float nl = std::sqrt(nx * nx + ny * ny);
                 if (nl > 1e-3f) { ex = nx / nl; ey = ny / nl; }
             }
@@ -227,12 +236,6 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
                 ahead(Candidate{ddx, ddy, ddx * ddx + ddy * ddy, ri + o.r});
             });
         }
-        // Walls ahead limit speed like an agent standing at the wall.
-        if (nw.x != 0.0 || nw.y != 0.0) {
-            const float toward = -(ex * float(nw.x) + ey * float(nw.y));
-            if (toward > 0.05f) v = std::min(v, std::max(0.0f, (dw - ri) / toward / T));
-        }
-
         // Move, with the wall guard; hand over between layers.
         Vec2 step{ex * v * dt, ey * v * dt};
         auto accept = [&](Vec2 q, int& newLayer) {

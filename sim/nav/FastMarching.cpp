@@ -76,12 +76,15 @@ RouteField computeRouteField(const NavGrid& grid, const std::vector<float>& F, i
     std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
 
     const Exit& ex = grid.scene().exits[size_t(exit)];
+    const auto [exA, exB] = grid.exitSegment(exit);
     const int el = grid.levelLayer(ex.level);
     const NavLayer& EL = grid.layer(el);
     for (int c = 0; c < EL.cells(); ++c) {
         if (EL.exit_id[size_t(c)] != exit || EL.solid[size_t(c)]) continue;
         const Vec2 p = grid.cellCentre(EL, c % EL.nx, c / EL.nx);
-        const float t = float(distanceToSegment(p, ex.a, ex.b)) * F[size_t(EL.node0 + c)];
+        // Seeds ignore the wall clearance: an exit drawn along a wall still counts.
+        const float f = F[size_t(EL.node0 + c)];
+        const float t = float(distanceToSegment(p, exA, exB)) * (f == inf ? 1.0f : f);
         field.cost[size_t(EL.node0 + c)] = t;
         heap.push({t, EL.node0 + c});
     }
@@ -190,6 +193,15 @@ std::pair<int, Vec2> nearestRouted(const NavGrid& grid, const RouteField& field,
             if (t == RouteField::kUnreachable) continue;
             const Vec2 centre = grid.cellCentre(L, i, j);
             const double total = t + norm(centre - p);
+            if (total >= bestCost) continue;
+            // Only cells in sight: never steer through a wall towards a cell beyond it.
+            bool clear = true;
+            const int samples = 1 + int(norm(centre - p) / (0.5 * grid.cell()));
+            for (int k = 1; k < samples && clear; ++k) {
+                const int sc = grid.cellAt(layer, p + (centre - p) * (double(k) / samples));
+                clear = sc >= 0 && !L.solid[size_t(sc)];
+            }
+            if (!clear) continue;
             if (total < bestCost) { bestCost = total; best = node; bestCentre = centre; }
         }
     return {best, bestCentre};

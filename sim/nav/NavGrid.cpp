@@ -91,23 +91,16 @@ NavGrid::NavGrid(const Scene& scene, const NavOptions& options) : scene_(&scene)
 
 void NavGrid::markOutside(int layer) {
     const NavLayer& L = layers_[size_t(layer)];
-    std::vector<uint8_t> out(size_t(L.cells()), 0);
-    std::vector<int> stack;
-    auto push = [&](int i, int j) {
-        if (!L.inside(i, j)) return;
-        const int c = L.at(i, j);
-        if (out[size_t(c)] || L.solid[size_t(c)] || L.exit_id[size_t(c)] >= 0) return;
-        out[size_t(c)] = 1;
-        stack.push_back(c);
-    };
-    for (int i = 0; i < L.nx; ++i) { push(i, 0); push(i, L.ny - 1); }
-    for (int j = 0; j < L.ny; ++j) { push(0, j); push(L.nx - 1, j); }
-    while (!stack.empty()) {
-        const int c = stack.back();
-        stack.pop_back();
-        const int i = c % L.nx, j = c / L.nx;
-        push(i - 1, j); push(i + 1, j); push(i, j - 1); push(i, j + 1);
+    // Barriers: exit cells and the openings of exit doors (shut for this purpose).
+    std::vector<uint8_t> exits(size_t(L.cells()), 0);
+    for (int c = 0; c < L.cells(); ++c) exits[size_t(c)] = L.exit_id[size_t(c)] >= 0;
+    if (L.kind == NavLayer::Kind::Level) {
+        const Level& lv = scene_->levels[size_t(L.index)];
+        for (size_t d = 0; d < lv.doors.size(); ++d)
+            if (lv.doors[d].exit)
+                for (int c : doorCells_[size_t(L.index)][d].cells) exits[size_t(c)] = 1;
     }
+    std::vector<uint8_t> out = floodFromBorder(L, exits);
     // If the flood reached every free cell, the walls enclose nothing: no outside.
     for (int c = 0; c < L.cells(); ++c)
         if (!L.solid[size_t(c)] && L.exit_id[size_t(c)] < 0 && !out[size_t(c)]) {
@@ -141,7 +134,7 @@ void NavGrid::buildLevel(int level, const NavOptions& options) {
 
     // Walls, leaving door openings free. A wall is rasterised at least 0.75 h thick on each
     // side so that a diagonal wall still forms a 4-connected barrier.
-    std::vector<uint8_t> inDoor(size_t(L.cells()), 0);  // door index + 1
+    std::vector<uint16_t> inDoor(size_t(L.cells()), 0);  // door index + 1
     for (size_t w = 0; w < lv.walls.size(); ++w) {
         const Wall& wall = lv.walls[w];
         const double half = std::max(0.5 * wall.thickness, 0.75 * h_);
@@ -161,7 +154,7 @@ void NavGrid::buildLevel(int level, const NavOptions& options) {
                     // centred on a whole metre) gets width / h cells, not one more.
                     const double t = dot(c - a, dir);
                     if (t >= dot(door.a - a, dir) - kEdgeTie && t < dot(door.b - a, dir) - kEdgeTie) {
-                        inDoor[size_t(cell)] = uint8_t(std::min<size_t>(d + 1, 255));
+                        inDoor[size_t(cell)] = uint16_t(std::min<size_t>(d + 1, 65535));
                         return;
                     }
                 }
@@ -200,7 +193,7 @@ void NavGrid::buildLevel(int level, const NavOptions& options) {
             const double t = dot(c - door.a, dir), n = std::abs(cross(dir, c - door.a));
             if (t < 0.0 || t > len || n > half) return;
             const int cell = L.at(i, j);
-            if (!L.solid[size_t(cell)]) inDoor[size_t(cell)] = uint8_t(std::min<size_t>(d + 1, 255));
+            if (!L.solid[size_t(cell)]) inDoor[size_t(cell)] = uint16_t(std::min<size_t>(d + 1, 65535));
         });
     }
     for (const Obstacle& o : lv.obstacles) {
@@ -299,13 +292,66 @@ void NavGrid::linkRedirects() {
     }
 }
 
+std::vector<uint8_t> NavGrid::floodFromBorder(const NavLayer& L, const std::vector<uint8_t>& barrier) const {
+    std::vector<uint8_t> out(size_t(L.cells()), 0);
+    std::vector<int> stack;
+    auto push = [&](int i, int j) {
+        if (!L.inside(i, j)) return;
+        const int c = L.at(i, j);
+        if (out[size_t(c)] || L.solid[size_t(c)] || barrier[size_t(c)]) return;
+        out[size_t(c)] = 1;
+        stack.push_back(c);
+    };
+    for (int i = 0; i < L.nx; ++i) { push(i, 0); push(i, L.ny - 1); }
+    for (int j = 0; j < L.ny; ++j) { push(0, j); push(L.nx - 1, j); }
+    while (!stack.empty()) {
+        const int c = stack.back();
+        stack.pop_back();
+        const int i = c % L.nx, j = c / L.nx;
+        push(i - 1, j); push(i + 1, j); push(i, j - 1); push(i, j + 1);
+    }
+    return out;
+}
+
 void NavGrid::markExits() {
+    // An exit through a door counts people out once they are clear of the doorway on its
+    // outer side (0.5 m past the wall face), not when they step into it: the door itself then
+    // limits the flow, as in the bottleneck experiments. The outer side is the one reached from
+    // the plan's border with every exit door shut. Exit lines not in a wall count at the line.
+    std::vector<std::vector<uint8_t>> shutOutside(scene_->levels.size());
     for (size_t e = 0; e < scene_->exits.size(); ++e) {
         const Exit& ex = scene_->exits[e];
-        NavLayer& L = layers_[size_t(levelLayer_[size_t(ex.level)])];
+        const int layer = levelLayer_[size_t(ex.level)];
+        NavLayer& L = layers_[size_t(layer)];
+        Vec2 a = ex.a, b = ex.b;
+        if (!ex.door.empty()) {
+            auto& flood = shutOutside[size_t(ex.level)];
+            if (flood.empty()) {
+                std::vector<uint8_t> barrier(size_t(L.cells()), 0);
+                const Level& lv = scene_->levels[size_t(ex.level)];
+                for (size_t d = 0; d < lv.doors.size(); ++d)
+                    if (lv.doors[d].exit)
+                        for (int c : doorCells_[size_t(ex.level)][d].cells) barrier[size_t(c)] = 1;
+                flood = floodFromBorder(L, barrier);
+            }
+            const auto door = scene_->findDoor(ex.door);
+            const Level& lv = scene_->levels[size_t(door->first)];
+            const Door& d = lv.doors[size_t(door->second)];
+            const double half = d.wall >= 0 ? std::max(0.5 * lv.walls[size_t(d.wall)].thickness, 0.75 * h_) : 0.75 * h_;
+            const Vec2 along = normalized(ex.b - ex.a), n = perp(along), mid = (ex.a + ex.b) * 0.5;
+            for (double side : {1.0, -1.0}) {
+                const Vec2 probe = mid + n * (side * (half + 0.5));
+                const int c = cellAt(layer, probe);
+                if (c < 0 || L.solid[size_t(c)] || !flood[size_t(c)]) continue;
+                a = ex.a + n * (side * (half + 0.5)) - along * 0.2;
+                b = ex.b + n * (side * (half + 0.5)) + along * 0.2;
+                break;
+            }
+        }
+        exitSegments_.push_back({a, b});
         Box2 box;
-        box.expand(ex.a);
-        box.expand(ex.b);
+        box.expand(a);
+        box.expand(b);
         const double reach = 0.75 * h_;
         int marked = 0;
         const int ia = std::max(0, latticeI(box.min.x - reach) - L.i0);
@@ -316,7 +362,7 @@ void NavGrid::markExits() {
             for (int i = ia; i <= ib; ++i) {
                 const int cell = L.at(i, j);
                 if (L.solid[size_t(cell)] || L.redirect[size_t(cell)] >= 0) continue;
-                if (distanceToSegment(cellCentre(L, i, j), ex.a, ex.b) > reach) continue;
+                if (distanceToSegment(cellCentre(L, i, j), a, b) > reach) continue;
                 L.exit_id[size_t(cell)] = int16_t(e);
                 ++marked;
             }

@@ -82,6 +82,9 @@ public:
     void setDoorClosed(int level, int door, bool closed);
     bool doorClosed(int level, int door) const;
     bool exitOpen(int exit) const { return exitOpen_[size_t(exit)] != 0; }
+    /// Where people count as out through exit e: the exit's own segment, or for a door exit a
+    /// segment 0.5 m past the door's outer wall face.
+    std::pair<Vec2, Vec2> exitSegment(int exit) const { return exitSegments_[size_t(exit)]; }
 
     /// True for a free cell of a level layer that lies outside the building: reached from the
     /// layer's border without crossing a wall, a closed door or an exit. Levels whose walls do
@@ -98,6 +101,7 @@ private:
     void markExits();
     void computeWallDistance(NavLayer& L);
     void markOutside(int layer);
+    std::vector<uint8_t> floodFromBorder(const NavLayer& L, const std::vector<uint8_t>& barrier) const;
 
     const Scene* scene_;
     double h_;
@@ -107,6 +111,7 @@ private:
     std::vector<std::vector<DoorCells>> doorCells_;   // [level][door]
     std::vector<std::vector<uint8_t>> doorClosed_;     // [level][door]
     std::vector<uint8_t> exitOpen_;                    // [exit]
+    std::vector<std::pair<Vec2, Vec2>> exitSegments_;  // [exit]
     std::vector<std::vector<uint8_t>> outside_;        // [layer] (cells), empty if none
     int nodes_ = 0;
 };

@@ -108,6 +108,7 @@ void Simulation::placePopulations() {
         auto placeable = [&](Vec2 q, double r) {
             const int c = grid_->cellAt(layer, q);
             if (c < 0 || L.solid[size_t(c)] || L.redirect[size_t(c)] >= 0 || L.exit_id[size_t(c)] >= 0) return false;
+            if (grid_->outside(layer, c)) return false;
             return grid_->wallDistance(layer, q) >= r;
         };
         const size_t first = pos.size();
@@ -116,7 +117,7 @@ void Simulation::placePopulations() {
                 const Vec2 q = pop.positions[k];
                 if (!placeable(q, 0.5 * walkers[k].radius))
                     throw InputError(pop.where, "population '" + pop.name + "': point " + std::to_string(k + 1) + " (" + fmt(q.x) + ", " + fmt(q.y) +
-                                                    ") is inside a wall or an obstacle or outside the walkable area of level '" + scene.levels[size_t(level)].id + "'");
+                                                    ") is inside a wall or an obstacle, or outside the building on level '" + scene.levels[size_t(level)].id + "'");
                 hash.add(q, int(pos.size()));
                 pos.push_back(q);
                 rad.push_back(walkers[k].radius);
@@ -384,6 +385,9 @@ bool Simulation::step() {
     // Stage: exits and recording
     detectExits();
     record();
+    // Close the agents-remaining series at the end of the run.
+    if (finished() && (remainingSeries_.empty() || remainingSeries_.back().first < round6(time())))
+        remainingSeries_.push_back({round6(time()), remaining()});
     return !finished();
 }
 

@@ -38,7 +38,7 @@ std::vector<fs::path> bundledScenarios() {
 /// What a run did, seen from outside the engine.
 struct RunTrace {
     int agents = 0, evacuated = 0, unreachable = 0;
-    int64_t warnings = 0;             // overlapping pairs + wall-guard hits (crowd counters)
+    double max_overlap = 0.0;         // deepest body overlap seen [m]
     double evacuation_time = 0.0;     // [s]
     double max_premovement = 0.0;     // [s]
     std::vector<float> start_z;       // (agents) [m]
@@ -64,7 +64,7 @@ RunTrace runTraced(const Scenario& scenario) {
     while (sim.step()) look();
     t.evacuated = sim.evacuated();
     t.unreachable = int(sim.unreachable().size());
-    t.warnings = sim.crowdStats().overlapping_pairs + sim.crowdStats().wall_guard_hits;
+    t.max_overlap = sim.crowdStats().max_overlap;
     t.evacuation_time = sim.summary()["evacuation_time_s"].is_null() ? -1.0 : sim.summary()["evacuation_time_s"].get<double>();
     for (const AgentRecord& r : sim.agents()) t.max_premovement = std::max(t.max_premovement, r.premovement);
     for (size_t e = 0; e < sim.exitTallies().size(); ++e) {
@@ -115,7 +115,8 @@ TEST_CASE("the office demo evacuates both storeys by both stairs", "[scenarios][
         CHECK(a.agents >= 500);
         CHECK(a.unreachable == 0);
         CHECK(a.evacuated == a.agents);
-        CHECK(a.warnings == 0);
+        // Bodies may touch in a crush but never overlap by a third of a body (0.12 m of 0.36 m).
+        CHECK(a.max_overlap < 0.12);
         // Nobody can be out before they start to move.
         CHECK(a.evacuation_time >= a.max_premovement);
         CHECK(a.evacuation_time < base.duration);
@@ -155,7 +156,7 @@ TEST_CASE("the office demo evacuates both storeys by both stairs", "[scenarios][
         CHECK(b.agents == a.agents);
         CHECK(b.unreachable == 0);
         CHECK(b.evacuated == b.agents);
-        CHECK(b.warnings == 0);
+        CHECK(b.max_overlap < 0.12);
         for (size_t i = 0; i < b.stairs.size(); ++i) CHECK(((b.stairs[i] >> s1) & 1u) == 0u);
         // Same people, same pre-movement (same seed), one stair fewer for the first floor.
         CHECK(b.evacuation_time > a.evacuation_time);
