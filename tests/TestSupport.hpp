@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace safetwin::test {
@@ -29,6 +31,28 @@ inline std::filesystem::path scratchDir(const std::string& name) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
+}
+
+inline std::string readFile(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream os;
+    os << in.rdbuf();
+    return os.str();
+}
+
+inline void writeFile(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+}
+
+/// 1-based line of the first line of `text` containing `needle`.
+inline int lineOf(const std::string& text, const std::string& needle) {
+    const size_t at = text.find(needle);
+    REQUIRE(at != std::string::npos);
+    int line = 1;
+    for (size_t k = 0; k < at; ++k) line += text[k] == '\n';
+    return line;
 }
 
 }  // namespace safetwin::test

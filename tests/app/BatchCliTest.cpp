@@ -18,6 +18,9 @@ namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
+using safetwin::test::readFile;
+using safetwin::test::writeFile;
+
 namespace {
 
 // A 12 x 8 m room; 24 people leave by D1 (0.9 m, east). Variant `two_doors` adds D2 (1.2 m,
@@ -41,19 +44,6 @@ variants:
   - name: wide
     resize: [{id: D1, width: 2.0}]
 )";
-
-std::string readFile(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream os;
-    os << in.rdbuf();
-    return os.str();
-}
-
-void writeFile(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    REQUIRE(out.good());
-}
 
 struct Cli {
     int code = -1;

@@ -20,6 +20,10 @@ namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
+using safetwin::test::readFile;
+using safetwin::test::writeFile;
+using safetwin::test::lineOf;
+
 namespace {
 
 /// A 10 m x 6 m room with an exit door D1 in its east wall and a 1 m thick wall stub at x = 4
@@ -49,34 +53,12 @@ constexpr double kPremovementMax = 10.0;  // [s] uniform [0, 10]
 constexpr double kMaxFreeSpeed = 2.12;    // [m/s] the weidmann profile's upper bound (FORMAT.md)
 constexpr double kSpawnMaxX = 9.0;        // people start at x <= 9; the exit line is at x = 10
 
-std::string readFile(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream os;
-    os << in.rdbuf();
-    return os.str();
-}
-
-void writeFile(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-    REQUIRE(out.good());
-}
-
 /// kGood with the first occurrence of `from` replaced by `to` (which must occur).
 std::string edited(const std::string& from, const std::string& to) {
     std::string s = kGood;
     const size_t at = s.find(from);
     REQUIRE(at != std::string::npos);
     return s.replace(at, from.size(), to);
-}
-
-/// 1-based line of the first line of `text` containing `needle`.
-int lineOf(const std::string& text, const std::string& needle) {
-    const size_t at = text.find(needle);
-    REQUIRE(at != std::string::npos);
-    int line = 1;
-    for (size_t k = 0; k < at; ++k) line += text[k] == '\n';
-    return line;
 }
 
 struct CliResult {

@@ -15,6 +15,9 @@ namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using json = nlohmann::json;
 
+using safetwin::test::readFile;
+using safetwin::test::lineOf;
+
 namespace {
 
 // A room 20 x 10 m (doors south and north) 12 m downwind of a small ammonia leak; a detector
@@ -49,13 +52,6 @@ gas:
   record_interval: 5
 )";
 
-std::string readFile(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream os;
-    os << in.rdbuf();
-    return os.str();
-}
-
 struct Result {
     int code = -1;
     std::string err;
@@ -76,14 +72,6 @@ std::string edited(const std::string& from, const std::string& to) {
     const size_t at = s.find(from);
     REQUIRE(at != std::string::npos);
     return s.replace(at, from.size(), to);
-}
-
-int lineOf(const std::string& text, const std::string& needle) {
-    const size_t at = text.find(needle);
-    REQUIRE(at != std::string::npos);
-    int line = 1;
-    for (size_t k = 0; k < at; ++k) line += text[k] == '\n';
-    return line;
 }
 
 }  // namespace
