@@ -49,12 +49,7 @@ stairs:
 
 const std::string kFile = "scenes/office.yaml";
 
-/// 1-based line of the first occurrence of `needle` in `text`.
-int lineOf(const std::string& text, const std::string& needle) {
-    const size_t pos = text.find(needle);
-    REQUIRE(pos != std::string::npos);
-    return 1 + int(std::count(text.begin(), text.begin() + long(pos), '\n'));
-}
+using safetwin::test::lineOf;
 
 /// `text` with its single occurrence of `from` replaced by `to`.
 std::string with(const std::string& text, const std::string& from, const std::string& to) {

@@ -79,11 +79,7 @@ events:
 const std::string kScenario = "name: Office evacuation\nscene:\n" + inlineScene() + kBody;
 const std::string kFile = "scenarios/office.yaml";
 
-int lineOf(const std::string& text, const std::string& needle) {
-    const size_t pos = text.find(needle);
-    REQUIRE(pos != std::string::npos);
-    return 1 + int(std::count(text.begin(), text.begin() + long(pos), '\n'));
-}
+using safetwin::test::lineOf;
 
 std::string with(const std::string& text, const std::string& from, const std::string& to) {
     const size_t pos = text.find(from);
