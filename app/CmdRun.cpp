@@ -1,4 +1,5 @@
 // safetwin run SCENARIO [--seed N] [--out DIR] [--trajectories] [--trajectory-rate HZ]
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -79,17 +80,22 @@ CommandFn addBenchCommand(CLI::App& app) {
         std::string what;
         std::vector<int> threads{1, 2};
         bool quick = false;
+        std::vector<int> sizes;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
     cmd->add_option("what", o->what, "benchmark: gas, crowd, batch or import")->required()->check(CLI::IsMember({"crowd", "gas", "batch", "import"}));
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
+    cmd->add_option("--n", o->sizes, "crowd: run only the cases with these numbers of people (1000 10000 20000 100000)");
     return [o]() {
         if (o->what == "gas") return runBenchGas(o->threads, o->quick);
         if (o->what == "batch") return runBatchBench(o->threads, o->quick);
         if (o->what == "import") return runImportBench("", o->quick);
-        return runCrowdBench(defaultCrowdBenchCases(o->quick), o->threads);
+        std::vector<BenchCase> cases = defaultCrowdBenchCases(o->quick);
+        if (!o->sizes.empty())
+            std::erase_if(cases, [&](const BenchCase& c) { return std::find(o->sizes.begin(), o->sizes.end(), c.n) == o->sizes.end(); });
+        return runCrowdBench(cases, o->threads);
     };
 }
 
