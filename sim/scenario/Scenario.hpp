@@ -10,6 +10,7 @@
 #include "sim/scenario/Distribution.hpp"
 #include "sim/scenario/GasSpec.hpp"
 #include "sim/scenario/Profile.hpp"
+#include "sim/scenario/SensorSpec.hpp"
 
 namespace safetwin {
 
@@ -51,6 +52,7 @@ struct Scenario {
     double record_interval = 1.0;     // agents-remaining series [Units: s]
     double trajectory_rate = 2.0;     // frames per second for --trajectories [Units: 1/s]
     std::optional<GasSpec> gas;       // a gas release (docs/FORMAT.md "Gas"), if any
+    std::vector<SensorSpec> sensors;  // live sensors (docs/FORMAT.md "Sensors")
 };
 
 }  // namespace safetwin

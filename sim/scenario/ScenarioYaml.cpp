@@ -340,7 +340,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
                          "'scene' and 'populations')");
     const YamlMap m(r, node, "scenario",
                     {"name", "scene", "duration", "time_step", "seed", "grid", "output",
-                     "populations", "events", "variants", "gas"});
+                     "populations", "events", "variants", "gas", "sensors"});
     Scenario s;
     s.file = file;
     s.name = m.string("name", fs::path(file).stem().string());
@@ -384,6 +384,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
         s.events.push_back(std::move(e));
     }
     if (auto gas = m.find("gas")) s.gas = readGasSpec(r, *gas, s.scene, s.duration);
+    if (auto sensors = m.find("sensors")) s.sensors = readSensorSpecs(r, *sensors, s.scene);
     return s;
 }
 
