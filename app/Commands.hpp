@@ -15,5 +15,6 @@ CommandFn addBenchCommand(CLI::App& app);
 CommandFn addCompareCommand(CLI::App& app);
 CommandFn addBatchCommand(CLI::App& app);
 CommandFn addInspectCommand(CLI::App& app);
+CommandFn addRenderCommand(CLI::App& app);
 
 }  // namespace safetwin

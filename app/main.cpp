@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     add(&safetwin::addCompareCommand);
     add(&safetwin::addBatchCommand);
     add(&safetwin::addInspectCommand);
+    add(&safetwin::addRenderCommand);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,125 @@
+// safetwin render SCENARIO|--results DIR --time T [--camera NAME] [--size WxH] --out FILE.png
+// Draws one moment of a run without a display (EGL surfaceless with Mesa; a hidden GLFW
+// window under X if EGL fails), for reports and batch runs. From a scenario it runs the
+// simulation to T first; from a results folder it reads the recorded replay.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "app/Commands.hpp"
+#include "app/Output.hpp"
+#include "render/Camera.hpp"
+#include "render/FrameFromSimulation.hpp"
+#include "render/Renderer.hpp"
+#include "render/gl/Offscreen.hpp"
+#include "scenes/InputError.hpp"
+#include "sim/run/Simulation.hpp"
+#include "sim/scenario/ScenarioYaml.hpp"
+
+namespace safetwin {
+
+namespace {
+
+void parseSize(const std::string& text, int& w, int& h) {
+    const size_t x = text.find('x');
+    try {
+        if (x == std::string::npos) throw std::invalid_argument("");
+        size_t end = 0;
+        w = std::stoi(text.substr(0, x), &end);
+        if (end != x) throw std::invalid_argument("");
+        h = std::stoi(text.substr(x + 1), &end);
+        if (end != text.size() - x - 1) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+        throw InputError("--size '" + text + "': expected WIDTHxHEIGHT in pixels, e.g. 1920x1080");
+    }
+    if (w < 16 || h < 16 || w > 16384 || h > 16384)
+        throw InputError("--size '" + text + "': each side must be in [16, 16384] pixels");
+}
+
+}  // namespace
+
+CommandFn addRenderCommand(CLI::App& app) {
+    struct Options {
+        std::string scenario, results, camera = "overview", size = "1280x720", out;
+        double time = 0.0;
+        int64_t seed = -1;
+        std::string colour = "state", walls = "cut", levels = "all";
+        bool density = false;
+        int samples = 4;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("render", "Draw one moment of a run to a PNG, without a display");
+    cmd->add_option("scenario", o->scenario, "scenario file (YAML): simulated up to --time");
+    cmd->add_option("--results", o->results, "results folder of `run --record` (replayed instead of simulated)");
+    cmd->add_option("--time", o->time, "simulation time to draw [s]")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--camera", o->camera, "camera bookmark: overview, top, level:<id> (default overview)");
+    cmd->add_option("--size", o->size, "image size WIDTHxHEIGHT (default 1280x720)");
+    cmd->add_option("--out", o->out, "PNG file to write")->required();
+    cmd->add_option("--seed", o->seed, "random seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--colour", o->colour, "people coloured by: state, speed or dose")->check(CLI::IsMember({"state", "speed", "dose"}));
+    cmd->add_option("--walls", o->walls, "walls: solid, cut (cut away at 1.2 m) or see-through")
+        ->check(CLI::IsMember({"solid", "cut", "see-through"}));
+    cmd->add_option("--levels", o->levels, "levels: all, exploded, or one level's id");
+    cmd->add_flag("--density", o->density, "crowd density coloured by Fruin level of service");
+    cmd->add_option("--samples", o->samples, "multisampling (1 = off, default 4)")->check(CLI::Range(1, 16));
+    return [o]() {
+        if (o->scenario.empty() == o->results.empty())
+            throw InputError("render: give either a SCENARIO file or --results DIR (not both, not neither)");
+        int width = 0, height = 0;
+        parseSize(o->size, width, height);
+        if (std::filesystem::path(o->out).extension() != ".png") throw InputError("--out '" + o->out + "': expected a .png file");
+
+        // The state to draw
+        std::unique_ptr<Scenario> scenario;
+        std::unique_ptr<Simulation> sim;
+        render::Frame frame;
+        scenario = std::make_unique<Scenario>(loadScenarioFile(o->scenario));
+        SimulationOptions opt;
+        if (o->seed >= 0) opt.seed = uint64_t(o->seed);
+        sim = std::make_unique<Simulation>(*scenario, opt);
+        while (sim->time() + 0.5 * sim->dt() < o->time && sim->step()) {
+        }
+        frame = render::frameFromSimulation(*sim);
+        const Scene& scene = sim->scenario().scene;
+
+        auto camera = render::findBookmark(scene, o->camera);
+        if (!camera) {
+            std::string names;
+            for (const auto& [n, c] : render::sceneBookmarks(scene)) names += (names.empty() ? "" : ", ") + n;
+            throw InputError("--camera '" + o->camera + "': no such camera; this scene has " + names);
+        }
+        render::DrawOptions draw;
+        draw.colour_by = o->colour == "speed" ? render::ColourBy::Speed : o->colour == "dose" ? render::ColourBy::Dose : render::ColourBy::State;
+        draw.walls = o->walls == "solid" ? render::WallMode::Solid : o->walls == "cut" ? render::WallMode::CutAway : render::WallMode::SeeThrough;
+        if (o->levels == "exploded") {
+            draw.levels = render::LevelMode::Exploded;
+        } else if (o->levels != "all") {
+            const int l = scene.levelIndex(o->levels);
+            if (l < 0) throw InputError("--levels '" + o->levels + "': expected all, exploded or a level id of the scene");
+            draw.levels = render::LevelMode::One;
+            draw.level = l;
+        }
+        if (o->camera.rfind("level:", 0) == 0 && o->levels == "all") {
+            draw.levels = render::LevelMode::One;
+            const int l = scene.levelIndex(o->camera.substr(6));
+            draw.level = l >= 0 ? l : std::atoi(o->camera.substr(6).c_str());
+        }
+        draw.show_density = o->density;
+
+        auto context = render::OffscreenContext::create();
+        render::OffscreenTarget target(width, height, o->samples);
+        render::Renderer renderer(scene);
+        target.bind();
+        renderer.draw(frame, *camera, draw, width, height);
+        const auto rgb = target.readRgb();
+        const std::filesystem::path out(o->out);
+        if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
+        writeFileAtomic(out, render::encodePng(rgb, width, height));
+        std::printf("%s: t=%.1f s, %zu people shown (%d out), %dx%d, %s (%s)\n", out.string().c_str(), frame.time,
+                    frame.agents.size(), frame.out, width, height, context->renderer().c_str(), context->kind().c_str());
+        return 0;
+    };
+}
+
+}  // namespace safetwin
