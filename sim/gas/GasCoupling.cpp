@@ -262,6 +262,40 @@ void GasCoupling::recordSeries(double t) {
     }
 }
 
+void GasCoupling::addSource(GasSourceSpec s) {
+    const int l = scene_->levelIndex(s.level_id);
+    if (l < 0) throw InputError(s.where, "gas source '" + s.id + "' names unknown level '" + s.level_id + "'");
+    const double z = scene_->levels[size_t(l)].elevation + s.height;
+    int i, j, k;
+    if (!grid_.locate(s.at.x, s.at.y, z, i, j, k))
+        throw InputError(s.where, "gas source '" + s.id + "' at (" + formatNumber(s.at.x) + ", " + formatNumber(s.at.y) + ", " + formatNumber(z) + ") m lies outside the gas grid");
+    if (!spec_.plume_model && grid_.solid[grid_.at(i, j, k)])
+        throw InputError(s.where, "gas source '" + s.id + "' at (" + formatNumber(s.at.x) + ", " + formatNumber(s.at.y) + ") m lies inside a solid cell of the gas grid; pick a point in the air");
+    s.start = std::max(s.start, gasTime());
+    spec_.sources.push_back(s);
+    sourceCell_.push_back(grid_.at(i, j, k));
+    sourceZ_.push_back(z);
+    sourceReleased_.push_back(0.0);
+}
+
+void GasCoupling::setWind(double speed, double direction_deg) {
+    spec_.wind.speed = speed;
+    spec_.wind.direction = direction_deg;
+    if (!transport_) return;
+    // Keep the clock: gas time so far becomes the base of the new step size.
+    gasTimeBase_ = gasTime();
+    stepsBase_ = steps_;
+    outflowBefore_ += transport_->outflow();
+    wind_ = initialWind(grid_, spec_.wind);
+    windStats_ = makeMassConsistent(grid_, wind_);
+    transport_ = std::make_unique<Transport>(grid_, wind_, transportOptions_);
+    dtGas_ = std::min(1.0, transport_->stableDt());
+}
+
+void GasCoupling::raiseAlarm(double t) {
+    if (!firstAlarm_) firstAlarm_ = t;
+}
+
 double GasCoupling::premovementOrigin() const {
     if (!spec_.alarm_starts_evacuation) return 0.0;
     return firstAlarm_ ? *firstAlarm_ : std::numeric_limits<double>::infinity();
@@ -359,8 +393,8 @@ nlohmann::ordered_json GasCoupling::summary(const std::vector<double>& exitTime)
     j["sources"] = src;
     if (transport_) {
         const double inside = transport_->mass(C_);
-        j["mass_kg"] = {{"released", sig3(released_)}, {"in_grid", sig3(inside)}, {"left_grid", sig3(transport_->outflow())},
-                        {"balance_error", sig3(released_ - inside - transport_->outflow())}};
+        j["mass_kg"] = {{"released", sig3(released_)}, {"in_grid", sig3(inside)}, {"left_grid", sig3(outflowBefore_ + transport_->outflow())},
+                        {"balance_error", sig3(released_ - inside - outflowBefore_ - transport_->outflow())}};
     }
     json det = json::array();
     for (size_t d = 0; d < spec_.detectors.size(); ++d) {

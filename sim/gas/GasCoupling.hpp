@@ -80,7 +80,18 @@ public:
     const std::vector<double>& alarmTimes() const { return alarm_; }   // (detectors) -1 if none
     int incapacitated() const;
     const std::vector<GasLevelMap>& maxMaps() const { return maps_; }
-    double gasTime() const { return double(steps_) * dtGas_; }
+    double gasTime() const { return gasTimeBase_ + double(steps_ - stepsBase_) * dtGas_; }
+
+    // Director actions (the viewer's drill panel): each takes effect from the current gas time.
+    /// A new source from now on (src.start is moved to now if earlier). Throws InputError for a
+    /// point outside the grid or inside a solid, as for the scenario's sources.
+    void addSource(GasSourceSpec src);
+    /// New wind from now on: the mass-consistent field is solved again and the transport rebuilt
+    /// (the plume model uses the new wind for all of its gas at once).
+    void setWind(double speed, double direction_deg);
+    /// The alarm is raised at t (as if a detector had alarmed) unless one already has.
+    void raiseAlarm(double t);
+
 
     /// summary.json "gas" object; exit_time per agent (-1 if not out).
     nlohmann::ordered_json summary(const std::vector<double>& exit_time) const;
@@ -105,6 +116,9 @@ private:
     std::vector<double> C_;            // (cells) kg/m^3
     double dtGas_ = 0.1;
     int64_t steps_ = 0;
+    double gasTimeBase_ = 0.0;         // gas time when dtGas_ last changed (setWind) [Units: s]
+    int64_t stepsBase_ = 0;
+    double outflowBefore_ = 0.0;       // outflow of transports replaced by setWind [Units: kg]
     double released_ = 0.0;            // [kg]
     std::vector<size_t> sourceCell_;   // (sources)
     std::vector<double> sourceZ_;      // (sources) absolute height

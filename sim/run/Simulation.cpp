@@ -353,6 +353,55 @@ void Simulation::setDoorClosed(const std::string& door, bool closed) {
     chooseExits(true);
 }
 
+void Simulation::directDoor(const std::string& door, bool closed, const std::string& source) {
+    const auto d = scenario_.scene.findDoor(door);
+    if (d && !scenario_.scene.levels[size_t(d->first)].doors[size_t(d->second)].closable)
+        throw InputError("'" + door + "' is an opening without a leaf; it cannot be closed or opened");
+    setDoorClosed(door, closed);
+    eventLog_.push_back({round6(time()), source, closed ? "close_door" : "open_door", door, ""});
+    directed_ = true;
+}
+
+std::string Simulation::directLeak(const LeakAction& leak, const std::string& source) {
+    if (!gas_) throw InputError("scenario '" + scenario_.name + "' has no gas: section; a leak needs its gas, grid and wind (docs/FORMAT.md, Gas)");
+    if (!(leak.rate > 0.0)) throw InputError("leak rate " + fmt(leak.rate) + " kg/s must be > 0");
+    GasSourceSpec s;
+    s.id = leak.id.empty() ? "leak-" + std::to_string(++leaks_) : leak.id;
+    s.level_id = leak.level_id.empty() ? scenario_.scene.levels.front().id : leak.level_id;
+    s.at = leak.at;
+    s.height = leak.height;
+    s.rate = leak.rate;
+    s.start = time();
+    s.stop = time() + leak.duration;
+    gas_->addSource(s);
+    std::string detail = fmt(leak.rate) + " kg/s at (" + fmt(round6(leak.at.x)) + ", " + fmt(round6(leak.at.y)) + ") m, " + fmt(leak.height) + " m above level " + s.level_id;
+    if (std::isfinite(leak.duration)) detail += " for " + fmt(leak.duration) + " s";
+    eventLog_.push_back({round6(time()), source, "start_leak", s.id, detail});
+    directed_ = true;
+    return s.id;
+}
+
+void Simulation::directWind(double speed, double direction_deg, const std::string& source) {
+    if (!gas_) throw InputError("scenario '" + scenario_.name + "' has no gas: section; the wind only moves gas");
+    if (!(speed >= 0.0 && speed <= 50.0)) throw InputError("wind speed " + fmt(speed) + " m/s is out of range [0, 50] m/s");
+    direction_deg = std::fmod(std::fmod(direction_deg, 360.0) + 360.0, 360.0);
+    gas_->setWind(speed, direction_deg);
+    eventLog_.push_back({round6(time()), source, "set_wind", "", fmt(speed) + " m/s from " + fmt(direction_deg) + " deg"});
+    directed_ = true;
+}
+
+void Simulation::directAlarm(const std::string& source) {
+    if (directorAlarm_ < 0.0) directorAlarm_ = time();
+    if (gas_) gas_->raiseAlarm(time());
+    eventLog_.push_back({round6(time()), source, "raise_alarm", "", ""});
+    directed_ = true;
+}
+
+double Simulation::alarmTime() const {
+    if (gas_ && gas_->firstAlarm()) return *gas_->firstAlarm();
+    return directorAlarm_;
+}
+
 bool Simulation::step() {
     if (finished()) return false;
     const double t = time();
@@ -360,6 +409,7 @@ bool Simulation::step() {
     while (nextEvent_ < scenario_.events.size() && scenario_.events[nextEvent_].time <= t + 1e-9) {
         const Event& ev = scenario_.events[nextEvent_++];
         setDoorClosed(ev.target, ev.action == Event::Action::CloseDoor);
+        eventLog_.push_back({round6(t), "scenario", ev.action == Event::Action::CloseDoor ? "close_door" : "open_door", ev.target, ""});
     }
     // Stage: gas, then sensors and alarms; route fields follow the cloud
     if (gas_) {
@@ -465,6 +515,12 @@ nlohmann::ordered_json Simulation::summary() const {
         std::vector<double> exitTime;
         for (const AgentRecord& r : records_) exitTime.push_back(r.exit >= 0 ? r.exit_time : -1.0);
         j["gas"] = gas_->summary(exitTime);
+    }
+    if (directed_) {
+        json log = json::array();
+        for (const LoggedEvent& e : eventLog_)
+            log.push_back({{"time_s", e.time}, {"source", e.source}, {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
+        j["event_log"] = log;
     }
     return j;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,26 @@ struct ExitTally {
     double first = -1.0, last = -1.0;
 };
 
+/// One entry of the run's event log: a scheduled scenario event, or a director action from the
+/// viewer's drill panel or drill script, at the simulation time it took effect.
+struct LoggedEvent {
+    double time = 0.0;                 // [Units: s]
+    std::string source;                // "scenario", "director" or "inject <id>"
+    std::string action;                // close_door, open_door, start_leak, set_wind, raise_alarm
+    std::string target;                // door or source id; "" for the wind and the alarm
+    std::string detail;                // parameters, readable ("2 kg/s at (10, 4) m on L0 for 300 s")
+};
+
+/// A leak started by the drill director (a continuous source from now on).
+struct LeakAction {
+    std::string id;                    // source id; "" = leak-N
+    std::string level_id;              // "" = the first level
+    Vec2 at;                           // plan position [Units: m]
+    double height = 1.0;               // above the floor [Units: m]
+    double rate = 1.0;                 // [Limit: > 0] [Units: kg/s]
+    double duration = std::numeric_limits<double>::infinity();  // [Units: s]
+};
+
 class GasCoupling;
 
 class Simulation {
@@ -84,6 +105,21 @@ public:
 
     /// Open or close a door now (as a timed event would); route fields are recomputed.
     void setDoorClosed(const std::string& door, bool closed);
+
+    // Director actions: each takes effect at once (before the next step) and is written to the
+    // event log with `source`. Bad targets throw InputError and change nothing.
+    void directDoor(const std::string& door, bool closed, const std::string& source = "director");
+    /// Needs the scenario's `gas:` section (its gas, grid and wind). Returns the source id.
+    std::string directLeak(const LeakAction& leak, const std::string& source = "director");
+    /// Wind speed [Units: m/s] and direction it comes from [Units: deg clockwise from north].
+    void directWind(double speed, double direction_deg, const std::string& source = "director");
+    /// The alarm sounds now: pre-movement counts from it where the scenario waits for an alarm
+    /// (gas `alarm_starts_evacuation`); otherwise people were alerted at the start already.
+    void directAlarm(const std::string& source = "director");
+    /// Scenario events and director actions so far, in the order they took effect.
+    const std::vector<LoggedEvent>& eventLog() const { return eventLog_; }
+    /// Time the alarm was raised (by the director or a detector), or < 0.
+    double alarmTime() const;
 
     /// summary.json content (see README "Results").
     nlohmann::ordered_json summary() const;
@@ -124,6 +160,10 @@ private:
     int64_t rerouteEvery_ = 40, recordEvery_ = 20, trajectoryEvery_ = 0;
     int64_t assignedUnavailable_ = 0;
     double lastExitTime_ = 0.0;
+    std::vector<LoggedEvent> eventLog_;
+    double directorAlarm_ = -1.0;
+    int leaks_ = 0;
+    bool directed_ = false;            // a director action happened: summary gets "event_log"
 };
 
 }  // namespace safetwin
