@@ -11,7 +11,9 @@
 #include "app/Output.hpp"
 #include "render/Camera.hpp"
 #include "render/FrameFromSimulation.hpp"
+#include "render/Overlay.hpp"
 #include "render/Renderer.hpp"
+#include "render/Replay.hpp"
 #include "render/gl/Offscreen.hpp"
 #include "scenes/InputError.hpp"
 #include "sim/run/Simulation.hpp"
@@ -46,6 +48,8 @@ CommandFn addRenderCommand(CLI::App& app) {
         int64_t seed = -1;
         std::string colour = "state", walls = "cut", levels = "all";
         bool density = false;
+        bool noOverlay = false;
+        float uiScale = 0.0f;
         int samples = 4;
     };
     auto o = std::make_shared<Options>();
@@ -62,10 +66,12 @@ CommandFn addRenderCommand(CLI::App& app) {
         ->check(CLI::IsMember({"solid", "cut", "see-through"}));
     cmd->add_option("--levels", o->levels, "levels: all, exploded, or one level's id");
     cmd->add_flag("--density", o->density, "crowd density coloured by Fruin level of service");
+    cmd->add_flag("--no-overlay", o->noOverlay, "no clock, counters or legend");
+    cmd->add_option("--ui-scale", o->uiScale, "overlay scale (default: image height / 720)")->check(CLI::Range(0.5, 8.0));
     cmd->add_option("--samples", o->samples, "multisampling (1 = off, default 4)")->check(CLI::Range(1, 16));
     return [o]() {
-        if (o->scenario.empty() == o->results.empty())
-            throw InputError("render: give either a SCENARIO file or --results DIR (not both, not neither)");
+        if (o->scenario.empty() && o->results.empty())
+            throw InputError("render: give a SCENARIO file (simulated to --time) or --results DIR (a run recorded with --record)");
         int width = 0, height = 0;
         parseSize(o->size, width, height);
         if (std::filesystem::path(o->out).extension() != ".png") throw InputError("--out '" + o->out + "': expected a .png file");
@@ -74,14 +80,27 @@ CommandFn addRenderCommand(CLI::App& app) {
         std::unique_ptr<Scenario> scenario;
         std::unique_ptr<Simulation> sim;
         render::Frame frame;
-        scenario = std::make_unique<Scenario>(loadScenarioFile(o->scenario));
-        SimulationOptions opt;
-        if (o->seed >= 0) opt.seed = uint64_t(o->seed);
-        sim = std::make_unique<Simulation>(*scenario, opt);
-        while (sim->time() + 0.5 * sim->dt() < o->time && sim->step()) {
+        if (!o->results.empty()) {
+            // A recorded run: the scene from its scenario (checked to be the one recorded).
+            const render::Replay replay = render::Replay::open(o->results);
+            const std::string file = o->scenario.empty() ? replay.scenarioFile() : o->scenario;
+            if (!std::filesystem::exists(file))
+                throw InputError(o->results + ": recorded from " + file + ", which does not exist here; give the scenario file: render SCENARIO --results DIR");
+            replay.checkScenario(file);
+            scenario = std::make_unique<Scenario>(loadScenarioFile(file));
+            if (o->time > replay.endTime() + 1e-9)
+                std::fprintf(stderr, "note: the replay ends at %.1f s; drawing its last frame\n", replay.endTime());
+            frame = replay.frameAt(o->time);
+        } else {
+            scenario = std::make_unique<Scenario>(loadScenarioFile(o->scenario));
+            SimulationOptions opt;
+            if (o->seed >= 0) opt.seed = uint64_t(o->seed);
+            sim = std::make_unique<Simulation>(*scenario, opt);
+            while (sim->time() + 0.5 * sim->dt() < o->time && sim->step()) {
+            }
+            frame = render::frameFromSimulation(*sim);
         }
-        frame = render::frameFromSimulation(*sim);
-        const Scene& scene = sim->scenario().scene;
+        const Scene& scene = sim ? sim->scenario().scene : scenario->scene;
 
         auto camera = render::findBookmark(scene, o->camera);
         if (!camera) {
@@ -112,6 +131,13 @@ CommandFn addRenderCommand(CLI::App& app) {
         render::Renderer renderer(scene);
         target.bind();
         renderer.draw(frame, *camera, draw, width, height);
+        if (!o->noOverlay) {
+            render::OffscreenOverlay overlay;
+            render::OverlayOptions ov;
+            ov.title = scenario->name;
+            ov.scale = o->uiScale > 0 ? o->uiScale : std::max(0.5f, float(height) / 720.0f);
+            overlay.draw(frame, draw, ov, width, height);
+        }
         const auto rgb = target.readRgb();
         const std::filesystem::path out(o->out);
         if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());

@@ -1,4 +1,4 @@
-// safetwin run SCENARIO [--seed N] [--out DIR] [--trajectories] [--trajectory-rate HZ]
+// safetwin run SCENARIO [--seed N] [--out DIR] [--trajectories] [--trajectory-rate HZ] [--record [--record-rate HZ]]
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +10,8 @@
 #include "bench/BatchBench.hpp"
 #include "bench/CrowdBench.hpp"
 #include "bench/ImportBench.hpp"
+#include "bench/RenderBench.hpp"
+#include "render/Replay.hpp"
 #include "sim/run/Simulation.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
 
@@ -22,6 +24,8 @@ CommandFn addRunCommand(CLI::App& app) {
         int64_t seed = -1;
         bool trajectories = false;
         double rate = 0.0;
+        bool record = false;
+        double recordRate = 2.0;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("run", "Run a scenario headless and write DIR/summary.json");
@@ -31,6 +35,8 @@ CommandFn addRunCommand(CLI::App& app) {
     cmd->add_flag("--trajectories", o->trajectories, "also write trajectories.csv (frame,time,id,x,y,z)");
     cmd->add_option("--trajectory-rate", o->rate, "trajectory frames per second (default: the scenario's output.trajectory_rate)")
         ->check(CLI::Range(0.01, 100.0));
+    cmd->add_flag("--record", o->record, "also write replay.bin for `render --results` and `view --results`");
+    cmd->add_option("--record-rate", o->recordRate, "replay frames per second (default 2)")->check(CLI::Range(0.01, 100.0));
     return [o]() {
         // Everything that can be wrong with the input is found before anything is written.
         const Scenario scenario = loadScenarioFile(o->scenario);
@@ -44,17 +50,35 @@ CommandFn addRunCommand(CLI::App& app) {
             ? std::filesystem::path("results") / std::filesystem::path(o->scenario).stem()
             : std::filesystem::path(o->out);
         ProgressBar bar("run " + std::filesystem::path(o->scenario).filename().string());
-        sim.run([&](double t, double f) {
+        auto progress = [&](double t, double f) {
             char buf[96];
             std::snprintf(buf, sizeof buf, "t=%.0f s  out %d/%zu", t, sim.evacuated(), sim.state().size());
             bar.update(f, buf);
-        });
+        };
+        std::string replay;
+        if (o->record) {
+            // the same steps as Simulation::run, with a replay frame whenever one is due
+            render::ReplayRecorder recorder(sim, o->scenario, o->recordRate);
+            recorder.capture(sim);
+            int64_t k = 0;
+            while (sim.step()) {
+                recorder.capture(sim);
+                if (++k % 20 == 0) {
+                    const double n = double(std::max<size_t>(1, sim.state().size()));
+                    progress(sim.time(), std::max(sim.time() / scenario.duration, sim.evacuated() / n));
+                }
+            }
+            replay = recorder.finish(sim);
+        } else {
+            sim.run(progress);
+        }
         bar.finish();
 
         std::filesystem::create_directories(out);
         writeFileAtomic(out / "summary.json", sim.summary().dump(2) + "\n");
         writeGasMaps(sim, out);  // gas_max_<level>.png, for scenarios with gas
         if (o->trajectories) writeFileAtomic(out / "trajectories.csv", sim.trajectories());
+        if (o->record) writeFileAtomic(out / render::kReplayFileName, replay);
 
         const auto s = sim.summary();
         std::printf("%s: %d of %zu evacuated", scenario.name.c_str(), sim.evacuated(), sim.state().size());
@@ -84,7 +108,7 @@ CommandFn addBenchCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
-    cmd->add_option("what", o->what, "benchmark: gas, crowd, batch or import")->required()->check(CLI::IsMember({"crowd", "gas", "batch", "import"}));
+    cmd->add_option("what", o->what, "benchmark: gas, crowd, batch, import or render")->required()->check(CLI::IsMember({"crowd", "gas", "batch", "import", "render"}));
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
     cmd->add_option("--n", o->sizes, "crowd: run only the cases with these numbers of people (1000 10000 20000 100000)");
@@ -92,6 +116,7 @@ CommandFn addBenchCommand(CLI::App& app) {
         if (o->what == "gas") return runBenchGas(o->threads, o->quick);
         if (o->what == "batch") return runBatchBench(o->threads, o->quick);
         if (o->what == "import") return runImportBench("", o->quick);
+        if (o->what == "render") return runRenderBench(o->quick);
         std::vector<BenchCase> cases = defaultCrowdBenchCases(o->quick);
         if (!o->sizes.empty())
             std::erase_if(cases, [&](const BenchCase& c) { return std::find(o->sizes.begin(), o->sizes.end(), c.n) == o->sizes.end(); });

@@ -16,5 +16,6 @@ CommandFn addCompareCommand(CLI::App& app);
 CommandFn addBatchCommand(CLI::App& app);
 CommandFn addInspectCommand(CLI::App& app);
 CommandFn addRenderCommand(CLI::App& app);
+CommandFn addViewCommand(CLI::App& app);
 
 }  // namespace safetwin

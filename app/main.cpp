@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     add(&safetwin::addBatchCommand);
     add(&safetwin::addInspectCommand);
     add(&safetwin::addRenderCommand);
+    add(&safetwin::addViewCommand);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
