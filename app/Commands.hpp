@@ -17,5 +17,7 @@ CommandFn addBatchCommand(CLI::App& app);
 CommandFn addInspectCommand(CLI::App& app);
 CommandFn addRenderCommand(CLI::App& app);
 CommandFn addViewCommand(CLI::App& app);
+CommandFn addHazardsCommand(CLI::App& app);
+CommandFn addForecastCommand(CLI::App& app);
 
 }  // namespace safetwin

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     add(&safetwin::addInspectCommand);
     add(&safetwin::addRenderCommand);
     add(&safetwin::addViewCommand);
+    add(&safetwin::addHazardsCommand);
+    add(&safetwin::addForecastCommand);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -65,6 +65,8 @@ Simulation::Simulation(const Scenario& scenario, const SimulationOptions& option
         trajectories_ = "frame,time,id,x,y,z\n";
     }
     placePopulations();
+    for (const SpeedZone& z : scenario_.speed_zones) zoneLevel_.push_back(scenario_.scene.levelIndex(z.level_id));
+    freeSpeed_ = traits_.v_flat;
     if (scenario_.gas) gas_ = std::make_unique<GasCoupling>(*scenario_.gas, scenario_.scene, *grid_, state_);
     computeRouteFields();
     checkReachability();
@@ -186,6 +188,16 @@ void Simulation::placePopulations() {
 
 void Simulation::computeRouteFields() {
     slowness_ = routeSlowness(*grid_, options_.route);
+    // Speed zones: walking time through a slow cell grows as 1 / factor.
+    if (!scenario_.speed_zones.empty())
+        for (int l = 0; l < int(grid_->layers().size()); ++l) {
+            const NavLayer& L = grid_->layer(l);
+            for (int j = 0; j < L.ny; ++j)
+                for (int i = 0; i < L.nx; ++i) {
+                    const float f = zoneFactor(l, grid_->cellCentre(L, i, j));
+                    if (f < 1.0f) slowness_[size_t(L.node0 + L.at(i, j))] /= f;
+                }
+        }
     if (gas_) gas_->applyRouteCost(slowness_);
     fields_.clear();
     for (size_t e = 0; e < scenario_.scene.exits.size(); ++e) fields_.push_back(computeRouteField(*grid_, slowness_, int(e)));
@@ -334,6 +346,21 @@ void Simulation::record() {
     }
 }
 
+float Simulation::zoneFactor(int layer, Vec2 p) const {
+    const NavLayer& L = grid_->layer(layer);
+    float f = 1.0f;
+    if (L.kind != NavLayer::Kind::Level) return f;
+    for (size_t z = 0; z < scenario_.speed_zones.size(); ++z)
+        if (zoneLevel_[z] == L.index && pointInPolygon(p, scenario_.speed_zones[z].polygon))
+            f = std::min(f, float(scenario_.speed_zones[z].factor));
+    return f;
+}
+
+void Simulation::applySpeedZones() {
+    for (size_t i = 0; i < state_.size(); ++i)
+        traits_.v_flat[i] = freeSpeed_[i] * zoneFactor(state_.layer[i], {state_.x[i], state_.y[i]});
+}
+
 int Simulation::remaining() const { return int(state_.size()) - evacuated_; }
 
 bool Simulation::finished() const {
@@ -428,7 +455,8 @@ bool Simulation::step() {
     // Stage: route choice (strategic), then desired directions (tactical)
     if (iteration_ % rerouteEvery_ == 0) chooseExits(false);
     desiredDirections();
-    // Stage: movement (operational)
+    // Stage: movement (operational), at the free speed of the zone each person is in
+    if (!scenario_.speed_zones.empty()) applySpeedZones();
     crowdStats_.merge(model_->step(state_, traits_, dt_));
     ++iteration_;
     if (gas_) gas_->expose(state_, time(), dt_);  // dose over the step; incapacitated people stop

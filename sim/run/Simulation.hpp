@@ -160,6 +160,11 @@ private:
     int64_t rerouteEvery_ = 40, recordEvery_ = 20, trajectoryEvery_ = 0;
     int64_t assignedUnavailable_ = 0;
     double lastExitTime_ = 0.0;
+    // Speed zones (Scenario::speed_zones): level index per zone, and each agent's drawn free speed.
+    std::vector<int> zoneLevel_;       // (zones)
+    std::vector<float> freeSpeed_;     // (n)
+    void applySpeedZones();
+    float zoneFactor(int layer, Vec2 p) const;
     std::vector<LoggedEvent> eventLog_;
     double directorAlarm_ = -1.0;
     int leaks_ = 0;

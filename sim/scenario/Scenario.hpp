@@ -39,6 +39,15 @@ struct Event {
     SourceRef where;
 };
 
+/// An area where people walk slower than their free speed, e.g. a corridor whose emergency
+/// lighting has failed (set from hazard effects, live/forecast/HazardScene.hpp).
+struct SpeedZone {
+    std::string id;
+    std::string level_id;
+    Polygon polygon;
+    double factor = 1.0;              // free speed multiplier [Limit: (0, 1]]
+};
+
 struct Scenario {
     std::string name;
     std::string file;                 // path it was read from ("" if built in code)
@@ -53,6 +62,12 @@ struct Scenario {
     double trajectory_rate = 2.0;     // frames per second for --trajectories [Units: 1/s]
     std::optional<GasSpec> gas;       // a gas release (docs/FORMAT.md "Gas"), if any
     std::vector<SensorSpec> sensors;  // live sensors (docs/FORMAT.md "Sensors")
+    // The `hazards:` section (docs/FORMAT.md "Hazard register"): the site's register file,
+    // resolved against the scenario's folder ("" none), and the gas sources a live forecast
+    // may start a leak from when a detector alarms (ids in gas.sources; empty = all of them).
+    std::string hazard_register;
+    std::vector<std::string> hazard_gas_sources;
+    std::vector<SpeedZone> speed_zones;  // none from the file; hazard effects add them
 };
 
 }  // namespace safetwin

@@ -324,6 +324,31 @@ Scene readScene(const YamlReader& r, const YAML::Node& node, const std::string& 
     return loadSceneFile(path.string());
 }
 
+/// hazards: {register: FILE, gas_sources: [source ids]}.
+void readHazards(const YamlReader& r, const YAML::Node& node, const std::string& baseDir,
+                 Scenario& s) {
+    const YamlMap m(r, node, "hazards", {"register", "gas_sources"}, "hazards.");
+    if (m.has("register")) {
+        fs::path path(m.string("register"));
+        if (path.is_relative()) path = fs::path(baseDir) / path;
+        s.hazard_register = path.lexically_normal().string();
+    }
+    if (!m.has("gas_sources")) return;
+    std::vector<std::string> ids;
+    if (s.gas)
+        for (const GasSourceSpec& g : s.gas->sources) ids.push_back(g.id);
+    for (const YAML::Node& n : m.list("gas_sources")) {
+        const std::string id = r.asString(n, "hazards.gas_sources");
+        if (!s.gas)
+            r.fail(n, "'hazards.gas_sources' names '" + id +
+                          "' but the scenario has no 'gas:' section to take it from");
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            r.fail(n, "'hazards.gas_sources': '" + id + "' is not a source of 'gas.sources'" +
+                          known(id, ids, "sources"));
+        s.hazard_gas_sources.push_back(id);
+    }
+}
+
 }  // namespace
 
 Scenario parseScenario(const YAML::Node& node, const std::string& file,
@@ -340,7 +365,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
                          "'scene' and 'populations')");
     const YamlMap m(r, node, "scenario",
                     {"name", "scene", "duration", "time_step", "seed", "grid", "output",
-                     "populations", "events", "variants", "gas", "sensors"});
+                     "populations", "events", "variants", "gas", "hazards", "sensors"});
     Scenario s;
     s.file = file;
     s.name = m.string("name", fs::path(file).stem().string());
@@ -384,6 +409,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
         s.events.push_back(std::move(e));
     }
     if (auto gas = m.find("gas")) s.gas = readGasSpec(r, *gas, s.scene, s.duration);
+    if (auto hazards = m.find("hazards")) readHazards(r, *hazards, baseDir, s);
     if (auto sensors = m.find("sensors")) s.sensors = readSensorSpecs(r, *sensors, s.scene);
     return s;
 }
