@@ -1,0 +1,764 @@
+// The viewer window. Index:
+//   [SECTION] Session      scenario, drill script and LiveRun shared by the window and video export
+//   [SECTION] Picking      pixel -> world ray -> floor point (for "start a leak here")
+//   [SECTION] Window       GLFW + ImGui setup, input, camera, the frame loop
+//   [SECTION] Panels       timeline, director, injects, view, big-screen overlay, legend
+//   [SECTION] Video        offscreen frames piped to ffmpeg
+#include "render/viewer/Viewer.hpp"
+
+#include "render/gl/Gl.hpp"
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include "backends/imgui_impl_glfw.h"
+#include "backends/imgui_impl_opengl3.h"
+#include "imgui.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "render/Camera.hpp"
+#include "render/FrameFromSimulation.hpp"
+#include "render/Renderer.hpp"
+#include "render/gl/Offscreen.hpp"
+#include "render/viewer/LiveRun.hpp"
+#include "scenes/InputError.hpp"
+#include "sim/run/Simulation.hpp"
+#include "sim/scenario/ScenarioYaml.hpp"
+
+namespace safetwin::viewer {
+
+namespace fs = std::filesystem;
+
+bool displayAvailable() {
+    const char* x = std::getenv("DISPLAY");
+    const char* w = std::getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (w && *w);
+}
+
+namespace {
+
+// [SECTION] Session -----------------------------------------------------------------------------
+
+void writeAtomic(const fs::path& path, const std::string& text) {
+    const auto tmp = path.string() + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << text;
+        if (!f) throw std::runtime_error("cannot write " + tmp);
+    }
+    fs::rename(tmp, path);
+}
+
+struct Session {
+    std::unique_ptr<LiveRun> live;
+    fs::path out;
+};
+
+Session startSession(const ViewerOptions& o, bool fast) {
+    if (o.scenario.empty()) throw InputError("view: give a SCENARIO file (or --results DIR to replay a run)");
+    Scenario sc = loadScenarioFile(o.scenario);
+    DrillScript script;
+    if (!o.script.empty()) {
+        script = DrillScript::load(o.script);
+        script.validate(sc);
+    }
+    SimulationOptions so;
+    if (o.seed >= 0) so.seed = uint64_t(o.seed);
+    LiveOptions lo;
+    lo.speed = o.speed;
+    lo.playing = !o.paused;
+    lo.realtime = !fast;
+    lo.stop_at = o.exit_at;
+    Session s;
+    const std::string stem = fs::path(o.scenario).stem().string();
+    s.out = o.out.empty() ? fs::path("results") / (stem + "-view") : fs::path(o.out);
+    s.live = std::make_unique<LiveRun>(std::make_unique<Simulation>(sc, so), [](const Simulation& sim) { return render::frameFromSimulation(sim); },
+                                       lo, std::move(script), o.script);
+    return s;
+}
+
+/// summary.json (with the event log when the director acted) and the after-action record.
+void writeResults(const Session& s) {
+    const LiveRun& live = *s.live;
+    fs::create_directories(s.out);
+    writeAtomic(s.out / "summary.json", live.simulation().summary().dump(2) + "\n");
+    live.record().write(s.out, live.simulation(), live.script().empty() ? nullptr : &live.script(), live.scriptPath());
+    std::printf("view: results and after-action record in %s (summary.json, after_action.json, after_action.html)\n", s.out.string().c_str());
+}
+
+std::string clockText(double t) {
+    const int m = int(t / 60.0);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%04.1f", m, t - 60.0 * m);
+    return buf;
+}
+
+render::ColourBy colourBy(const std::string& s) {
+    return s == "speed" ? render::ColourBy::Speed : s == "dose" ? render::ColourBy::Dose : render::ColourBy::State;
+}
+
+// [SECTION] Picking -----------------------------------------------------------------------------
+
+/// Inverse of a 4x4 column-major matrix (Gauss-Jordan with partial pivoting).
+std::optional<std::array<double, 16>> invert(const render::Mat4& M) {
+    double a[4][8];
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 4; ++c) {
+            a[r][c] = M.m[size_t(c * 4 + r)];
+            a[r][c + 4] = r == c ? 1.0 : 0.0;
+        }
+    for (int c = 0; c < 4; ++c) {
+        int p = c;
+        for (int r = c + 1; r < 4; ++r)
+            if (std::abs(a[r][c]) > std::abs(a[p][c])) p = r;
+        if (std::abs(a[p][c]) < 1e-14) return std::nullopt;
+        for (int k = 0; k < 8; ++k) std::swap(a[c][k], a[p][k]);
+        const double d = a[c][c];
+        for (int k = 0; k < 8; ++k) a[c][k] /= d;
+        for (int r = 0; r < 4; ++r)
+            if (r != c) {
+                const double f = a[r][c];
+                for (int k = 0; k < 8; ++k) a[r][k] -= f * a[c][k];
+            }
+    }
+    std::array<double, 16> inv{};
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 4; ++c) inv[size_t(c * 4 + r)] = a[r][c + 4];
+    return inv;
+}
+
+/// The point on the horizontal plane z = planeZ under pixel (px, py), or nullopt.
+std::optional<std::array<double, 3>> pickPlane(const render::Camera& cam, double px, double py, int w, int h, double planeZ) {
+    const auto inv = invert(cam.viewProjection(w, h));
+    if (!inv) return std::nullopt;
+    const double nx = 2.0 * px / w - 1.0, ny = 1.0 - 2.0 * py / h;
+    auto unproject = [&](double nz) {
+        std::array<double, 4> v{};
+        const double in[4] = {nx, ny, nz, 1.0};
+        for (int r = 0; r < 4; ++r)
+            for (int c = 0; c < 4; ++c) v[size_t(r)] += (*inv)[size_t(c * 4 + r)] * in[c];
+        return std::array<double, 3>{v[0] / v[3], v[1] / v[3], v[2] / v[3]};
+    };
+    const auto a = unproject(-1.0), b = unproject(1.0);
+    const double dz = b[2] - a[2];
+    if (std::abs(dz) < 1e-12) return std::nullopt;
+    const double s = (planeZ - a[2]) / dz;
+    if (s < 0.0) return std::nullopt;
+    return std::array<double, 3>{a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1]), planeZ};
+}
+
+// [SECTION] Window ------------------------------------------------------------------------------
+
+struct Ui {
+    const ViewerOptions* opt = nullptr;
+    Session* session = nullptr;
+    const Scene* scene = nullptr;
+    render::Renderer* renderer = nullptr;
+    render::Camera camera;
+    render::DrawOptions draw;
+    std::vector<std::pair<std::string, render::Camera>> bookmarks;
+    bool panels = true;
+    // Input
+    double scroll = 0.0;
+    bool dragging = false;
+    int dragButton = -1;
+    double lastX = 0, lastY = 0;
+    // Director
+    int doorLevel = 0, doorIndex = 0;
+    int leakLevel = 0;
+    bool placingLeak = false;
+    float leakRate = 1.0f, leakHeight = 1.0f;
+    float windSpeed = 3.0f, windDir = 270.0f;
+    // Follow
+    int follow = -1;
+    bool firstPerson = false;
+    // Tour
+    bool tour = false;
+    size_t tourIndex = 0;
+    std::chrono::steady_clock::time_point tourSince = std::chrono::steady_clock::now();
+    ImFont* bigFont = nullptr;
+    float scale = 1.0f;
+};
+
+void scrollCallback(GLFWwindow* w, double, double dy) {
+    if (auto* ui = static_cast<Ui*>(glfwGetWindowUserPointer(w))) ui->scroll += dy;
+}
+
+void glfwErrorCallback(int code, const char* text) { std::fprintf(stderr, "GLFW error %d: %s\n", code, text); }
+
+void post(Ui& ui, const LiveCommand& c) { ui.session->live->post(c); }
+
+void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int fbh) {
+    ImGuiIO& io = ImGui::GetIO();
+    double x, y;
+    glfwGetCursorPos(win, &x, &y);
+    int ww, wh;
+    glfwGetWindowSize(win, &ww, &wh);
+    const double sx = ww > 0 ? double(fbw) / ww : 1.0, sy = wh > 0 ? double(fbh) / wh : 1.0;
+    if (!io.WantCaptureMouse) {
+        if (ui.scroll != 0.0) ui.camera.zoom(std::pow(0.88, ui.scroll));
+        for (int b = 0; b < 3; ++b) {
+            if (glfwGetMouseButton(win, b) == GLFW_PRESS && !ui.dragging) {
+                ui.dragging = true;
+                ui.dragButton = b;
+                ui.lastX = x;
+                ui.lastY = y;
+                if (b == GLFW_MOUSE_BUTTON_LEFT && ui.placingLeak) {
+                    const auto& lv = ui.scene->levels[size_t(ui.leakLevel)];
+                    const double z = lv.elevation + ui.renderer->levelOffset(ui.leakLevel, ui.draw);
+                    if (const auto p = pickPlane(ui.camera, x * sx, y * sy, fbw, fbh, z)) {
+                        LeakAction l;
+                        l.level_id = lv.id;
+                        l.at = {(*p)[0], (*p)[1]};
+                        l.rate = ui.leakRate;
+                        l.height = ui.leakHeight;
+                        post(ui, LiveCommand::leakAt(l));
+                    }
+                    ui.placingLeak = false;
+                    ui.dragging = false;
+                    ui.dragButton = -2;  // swallow this press
+                }
+            }
+        }
+    }
+    ui.scroll = 0.0;
+    if (ui.dragging) {
+        if (glfwGetMouseButton(win, ui.dragButton) != GLFW_PRESS) {
+            ui.dragging = false;
+        } else {
+            const double dx = x - ui.lastX, dy = y - ui.lastY;
+            ui.lastX = x;
+            ui.lastY = y;
+            if (ui.dragButton == GLFW_MOUSE_BUTTON_LEFT) {
+                ui.camera.orbit(-dx * 0.006, dy * 0.006);
+            } else {
+                const double metresPerPixel = (ui.camera.projection == render::Camera::Projection::Orthographic ? ui.camera.ortho_height
+                                                                                                               : 2.0 * ui.camera.distance * std::tan(ui.camera.fov_y / 2)) /
+                                              std::max(1, wh);
+                ui.camera.pan(-dx * metresPerPixel, dy * metresPerPixel);
+            }
+        }
+    } else if (ui.dragButton == -2 && glfwGetMouseButton(win, GLFW_MOUSE_BUTTON_LEFT) != GLFW_PRESS) {
+        ui.dragButton = -1;
+    }
+    if (!io.WantCaptureKeyboard) {
+        if (ImGui::IsKeyPressed(GLFW_KEY_SPACE)) post(ui, snap.playing ? LiveCommand::pause() : LiveCommand::play());
+        if (ImGui::IsKeyPressed(GLFW_KEY_H)) ui.panels = !ui.panels;
+        if (ImGui::IsKeyPressed(GLFW_KEY_PERIOD)) post(ui, LiveCommand::step());
+        if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL)) post(ui, LiveCommand::speed(snap.speed * 2));
+        if (ImGui::IsKeyPressed(GLFW_KEY_MINUS)) post(ui, LiveCommand::speed(snap.speed / 2));
+        if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ui.follow = -1;
+        if (ImGui::IsKeyPressed(GLFW_KEY_T))
+            if (auto c = render::findBookmark(*ui.scene, "top")) ui.camera = *c;
+        if (ImGui::IsKeyPressed(GLFW_KEY_O))
+            if (auto c = render::findBookmark(*ui.scene, "overview")) ui.camera = *c;
+    }
+}
+
+/// Keeps the camera on the followed agent (orbiting round it, or from its eyes).
+std::optional<render::Camera> followCamera(Ui& ui, const render::Frame& f) {
+    if (ui.follow < 0) return std::nullopt;
+    for (const render::AgentSample& a : f.agents) {
+        if (int(a.id) != ui.follow) continue;
+        const double off = ui.renderer->levelOffset(ui.renderer->levelOfZ(a.z), ui.draw);
+        if (ui.firstPerson) {
+            // Eyes 1.6 m up and just in front of the body, looking along the heading.
+            return render::Camera::lookFrom(a.x + 0.3 * a.ex, a.y + 0.3 * a.ey, a.z + off + 1.6, a.ex, a.ey, -0.08);
+        }
+        ui.camera.tx = a.x;
+        ui.camera.ty = a.y;
+        ui.camera.tz = a.z + off;
+        return std::nullopt;
+    }
+    return std::nullopt;  // out or unknown: the camera stays
+}
+
+// [SECTION] Panels ------------------------------------------------------------------------------
+
+bool sim_has_gas(const LiveSnapshot& s) { return !s.frame.gas_name.empty(); }
+
+void colourSwatch(const std::array<float, 3>& c, const char* label) {
+    ImGui::ColorButton(label, ImVec4(c[0], c[1], c[2], 1.0f), ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(label);
+}
+
+void legend(Ui& ui) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 10, vp->WorkPos.y + vp->WorkSize.y - 10), ImGuiCond_Always, ImVec2(0, 1));
+    ImGui::SetNextWindowBgAlpha(0.7f);
+    ImGui::Begin("Legend", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    if (ui.draw.colour_by == render::ColourBy::State) {
+        for (auto v : {render::AgentVisual::Waiting, render::AgentVisual::Moving, render::AgentVisual::Exposed, render::AgentVisual::Incapacitated,
+                       render::AgentVisual::Trapped})
+            colourSwatch(render::stateColour(v), render::stateName(v));
+    } else {
+        const bool speed = ui.draw.colour_by == render::ColourBy::Speed;
+        const double top = speed ? ui.draw.speed_max : ui.draw.dose_max;
+        ImGui::TextUnformatted(speed ? "speed [m/s]" : "dose (FED)");
+        for (int k = 0; k <= 4; ++k) {
+            char label[32];
+            std::snprintf(label, sizeof label, "%.2f", top * k / 4.0);
+            colourSwatch(render::rampColour(k / 4.0), label);
+        }
+    }
+    if (ui.draw.show_density) {
+        ImGui::Separator();
+        ImGui::TextUnformatted("density (Fruin LoS)");
+        static const char* kLos[] = {"A < 0.31 /m2", "B < 0.43", "C < 0.72", "D < 1.08", "E < 2.17", "F"};
+        for (int l = 0; l < 6; ++l) colourSwatch(render::fruinColour(l), kLos[l]);
+    }
+    ImGui::End();
+}
+
+/// The big clock and counters: top right, readable across a control room.
+void bigOverlay(Ui& ui, const LiveSnapshot& s) {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 10, vp->WorkPos.y + 10), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    ImGui::Begin("Clock", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    if (ui.bigFont) ImGui::PushFont(ui.bigFont);
+    ImGui::Text("T+ %s", clockText(s.time).c_str());
+    if (ui.bigFont) ImGui::PopFont();
+    const render::Frame& f = s.frame;
+    ImGui::Text("out %d   remaining %d", f.out, f.remaining);
+    if (!f.gas_name.empty() || f.exposed || f.incapacitated) {
+        ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.2f, 1), "exposed %d", f.exposed);
+        ImGui::SameLine();
+        ImGui::TextColored(ImVec4(1.0f, 0.3f, 0.3f, 1), "  incapacitated %d", f.incapacitated);
+    }
+    if (s.progress.alarm >= 0.0) ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), "ALARM at %s", clockText(s.progress.alarm).c_str());
+    if (s.finished) ImGui::TextUnformatted("run finished");
+    else if (!s.playing) ImGui::TextUnformatted("paused");
+    // The latest messages to the room
+    const double now = s.time;
+    for (const RoomMessage& m : s.messages)
+        if (now - m.time < 30.0)
+            ImGui::TextColored(m.error ? ImVec4(1, 0.4f, 0.4f, 1) : ImVec4(0.6f, 0.9f, 1, 1), "%s %s", clockText(m.time).c_str(), m.text.c_str());
+    ImGui::End();
+}
+
+void timelinePanel(Ui& ui, const LiveSnapshot& s) {
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 10, vp->WorkPos.y + 10), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(560.0f * ui.scale, 120.0f * ui.scale), ImGuiCond_FirstUseEver);
+    }
+    ImGui::Begin("Timeline");
+    ImGui::Text("t = %s   x%g   %s", clockText(s.time).c_str(), s.speed, s.finished ? "finished" : s.playing ? "playing" : "paused");
+    if (ImGui::Button(s.playing ? "Pause" : "Play")) post(ui, s.playing ? LiveCommand::pause() : LiveCommand::play());
+    ImGui::SameLine();
+    if (ImGui::Button("Step")) post(ui, LiveCommand::step());
+    ImGui::SameLine();
+    if (ImGui::Button("+1 s")) post(ui, LiveCommand::step(1.0));
+    ImGui::SameLine();
+    if (ImGui::Button("+10 s")) post(ui, LiveCommand::step(10.0));
+    static const double kSpeeds[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
+    for (double v : kSpeeds) {
+        char label[16];
+        std::snprintf(label, sizeof label, "x%g", v);
+        if (ImGui::RadioButton(label, std::abs(s.speed - v) < 1e-9)) post(ui, LiveCommand::speed(v));
+        ImGui::SameLine();
+    }
+    ImGui::NewLine();
+    ImGui::Text("simulation %.0f steps/s (wall)", s.steps_per_s);
+    ImGui::End();
+}
+
+void directorPanel(Ui& ui, const LiveSnapshot& s) {
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 10, vp->WorkPos.y + 10 + 130.0f * ui.scale), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(400.0f * ui.scale, std::max(200.0f, vp->WorkSize.y - 330.0f * ui.scale)), ImGuiCond_FirstUseEver);
+    }
+    ImGui::Begin("Drill director");
+    const Scene& sc = *ui.scene;
+    // Doors
+    ImGui::TextUnformatted("Doors");
+    std::vector<std::pair<int, int>> doors;
+    for (size_t l = 0; l < sc.levels.size(); ++l)
+        for (size_t d = 0; d < sc.levels[l].doors.size(); ++d)
+            if (sc.levels[l].doors[d].closable) doors.push_back({int(l), int(d)});
+    if (!doors.empty()) {
+        ui.doorIndex = std::clamp(ui.doorIndex, 0, int(doors.size()) - 1);
+        auto name = [&](int k) {
+            const auto [l, d] = doors[size_t(k)];
+            const bool closed = size_t(l) < s.frame.door_closed.size() && size_t(d) < s.frame.door_closed[size_t(l)].size() && s.frame.door_closed[size_t(l)][size_t(d)];
+            return sc.levels[size_t(l)].doors[size_t(d)].id + " (" + sc.levels[size_t(l)].id + ", " + (closed ? "closed" : "open") + ")";
+        };
+        if (ImGui::BeginCombo("door", name(ui.doorIndex).c_str())) {
+            for (int k = 0; k < int(doors.size()); ++k)
+                if (ImGui::Selectable(name(k).c_str(), k == ui.doorIndex)) ui.doorIndex = k;
+            ImGui::EndCombo();
+        }
+        const std::string id = sc.levels[size_t(doors[size_t(ui.doorIndex)].first)].doors[size_t(doors[size_t(ui.doorIndex)].second)].id;
+        if (ImGui::Button("Close door")) post(ui, LiveCommand::door(id, true));
+        ImGui::SameLine();
+        if (ImGui::Button("Open door")) post(ui, LiveCommand::door(id, false));
+    } else {
+        ImGui::TextDisabled("no doors that close");
+    }
+    ImGui::Separator();
+    // Gas
+    const bool gas = sim_has_gas(s);
+    ImGui::TextUnformatted(gas ? "Gas" : "Gas (this scenario has no gas: section)");
+    if (!gas) ImGui::BeginDisabled();
+    if (ImGui::BeginCombo("leak level", sc.levels[size_t(ui.leakLevel)].id.c_str())) {
+        for (int l = 0; l < int(sc.levels.size()); ++l)
+            if (ImGui::Selectable(sc.levels[size_t(l)].id.c_str(), l == ui.leakLevel)) ui.leakLevel = l;
+        ImGui::EndCombo();
+    }
+    ImGui::SliderFloat("rate kg/s", &ui.leakRate, 0.01f, 20.0f, "%.2f", ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderFloat("height m", &ui.leakHeight, 0.0f, 5.0f, "%.1f");
+    if (ImGui::Button(ui.placingLeak ? "Click the floor... (Esc: cancel)" : "Start a leak at a clicked point")) ui.placingLeak = !ui.placingLeak;
+    if (ui.placingLeak && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ui.placingLeak = false;
+    ImGui::SliderFloat("wind m/s", &ui.windSpeed, 0.0f, 20.0f, "%.1f");
+    ImGui::SliderFloat("from deg", &ui.windDir, 0.0f, 360.0f, "%.0f");
+    if (ImGui::Button("Change the wind")) post(ui, LiveCommand::wind(ui.windSpeed, ui.windDir));
+    if (!gas) ImGui::EndDisabled();
+    ImGui::Separator();
+    if (ImGui::Button("RAISE THE ALARM")) post(ui, LiveCommand::alarm());
+    ImGui::Separator();
+    ImGui::TextUnformatted("Event log");
+    ImGui::BeginChild("log", ImVec2(0, 120), true);
+    for (const LoggedEvent& e : s.log)
+        ImGui::Text("%s  %s  %s %s %s", clockText(e.time).c_str(), e.source.c_str(), e.action.c_str(), e.target.c_str(), e.detail.c_str());
+    ImGui::EndChild();
+    ImGui::End();
+}
+
+void injectPanel(Ui& ui, const LiveSnapshot& s) {
+    if (s.injects.empty()) return;
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 420.0f * ui.scale, vp->WorkPos.y + vp->WorkSize.y - 230.0f * ui.scale), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(std::max(300.0f, vp->WorkSize.x - 800.0f * ui.scale), 220.0f * ui.scale), ImGuiCond_FirstUseEver);
+    }
+    ImGui::Begin("Injects");
+    bool paused = s.script_paused;
+    if (ImGui::Checkbox("pause the script", &paused)) post(ui, LiveCommand::pauseScript(paused));
+    if (ImGui::BeginTable("injects", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("time");
+        ImGui::TableSetupColumn("id");
+        ImGui::TableSetupColumn("event");
+        ImGui::TableSetupColumn("target");
+        ImGui::TableSetupColumn("message");
+        ImGui::TableSetupColumn("");
+        ImGui::TableHeadersRow();
+        static const char* kState[] = {"pending", "fired", "skipped", "FAILED"};
+        for (size_t i = 0; i < s.injects.size(); ++i) {
+            const Inject& in = s.injects[i];
+            const InjectStatus& st = s.inject_status[i];
+            ImGui::PushID(int(i));
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(clockText(in.time).c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(in.id.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(injectEventName(in.event));
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(in.target.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(in.message.c_str());
+            ImGui::TableNextColumn();
+            if (st.state == InjectState::Pending) {
+                if (ImGui::SmallButton("fire now")) post(ui, LiveCommand::fireInject(i));
+                ImGui::SameLine();
+                if (ImGui::SmallButton("skip")) post(ui, LiveCommand::skipInject(i));
+            } else {
+                ImGui::Text("%s %s%s", kState[int(st.state)], clockText(st.at).c_str(), st.early ? " (early)" : "");
+                if (!st.error.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.error.c_str());
+            }
+            ImGui::PopID();
+        }
+        ImGui::EndTable();
+    }
+    ImGui::End();
+}
+
+void viewPanel(Ui& ui, const LiveSnapshot& s) {
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 380.0f * ui.scale, vp->WorkPos.y + 200.0f * ui.scale), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowSize(ImVec2(370.0f * ui.scale, 500.0f * ui.scale), ImGuiCond_FirstUseEver);
+    }
+    ImGui::Begin("View");
+    int colour = int(ui.draw.colour_by);
+    ImGui::TextUnformatted("people coloured by");
+    ImGui::RadioButton("state", &colour, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("speed", &colour, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("dose", &colour, 2);
+    ui.draw.colour_by = render::ColourBy(colour);
+    int walls = int(ui.draw.walls);
+    ImGui::TextUnformatted("walls");
+    ImGui::RadioButton("solid", &walls, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("cut away", &walls, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("see-through", &walls, 2);
+    ui.draw.walls = render::WallMode(walls);
+    int levels = int(ui.draw.levels);
+    ImGui::TextUnformatted("levels");
+    ImGui::RadioButton("all", &levels, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("one", &levels, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("pulled apart", &levels, 2);
+    ui.draw.levels = render::LevelMode(levels);
+    if (ui.draw.levels == render::LevelMode::One && ui.scene->levels.size() > 1)
+        ImGui::SliderInt("level", &ui.draw.level, 0, int(ui.scene->levels.size()) - 1, ui.scene->levels[size_t(std::clamp(ui.draw.level, 0, int(ui.scene->levels.size()) - 1))].id.c_str());
+    ImGui::Checkbox("people", &ui.draw.show_agents);
+    ImGui::SameLine();
+    ImGui::Checkbox("model", &ui.draw.show_model);
+    ImGui::SameLine();
+    ImGui::Checkbox("density", &ui.draw.show_density);
+    ImGui::Checkbox("gas map", &ui.draw.show_gas);
+    ImGui::SameLine();
+    ImGui::Checkbox("gas surface", &ui.draw.show_gas_surface);
+    ImGui::SameLine();
+    ImGui::Checkbox("markers", &ui.draw.show_markers);
+    ImGui::Separator();
+    ImGui::TextUnformatted("Cameras");
+    for (size_t k = 0; k < ui.bookmarks.size(); ++k) {
+        if (ImGui::Button(ui.bookmarks[k].first.c_str())) {
+            ui.camera = ui.bookmarks[k].second;
+            ui.follow = -1;
+        }
+        if ((k + 1) % 4 != 0 && k + 1 < ui.bookmarks.size()) ImGui::SameLine();
+    }
+    static char name[64] = "";
+    ImGui::InputText("##bm", name, sizeof name);
+    ImGui::SameLine();
+    if (ImGui::Button("save bookmark") && name[0]) {
+        ui.bookmarks.push_back({name, ui.camera});
+        name[0] = 0;
+    }
+    ImGui::Checkbox("tour the bookmarks", &ui.tour);
+    ImGui::Separator();
+    ImGui::TextUnformatted("Follow a person");
+    int id = ui.follow;
+    if (ImGui::InputInt("agent id (-1 none)", &id)) ui.follow = std::max(-1, id);
+    ImGui::Checkbox("from their eyes", &ui.firstPerson);
+    if (ImGui::Button("follow someone still inside")) {
+        for (const render::AgentSample& a : s.frame.agents)
+            if (a.visual == render::AgentVisual::Moving || a.visual == render::AgentVisual::Waiting) {
+                ui.follow = int(a.id);
+                break;
+            }
+    }
+    ImGui::Separator();
+    ImGui::TextDisabled("drag: orbit, right-drag: pan, wheel: zoom, T top, O overview,\nspace play/pause, . step, +/- speed, H hide panels");
+    ImGui::End();
+}
+
+void savePng(const std::string& path, int w, int h) {
+    std::vector<uint8_t> px(size_t(w) * size_t(h) * 3), flipped(px.size());
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, px.data());
+    const size_t row = size_t(w) * 3;
+    for (int y = 0; y < h; ++y) std::copy_n(&px[size_t(h - 1 - y) * row], row, &flipped[size_t(y) * row]);
+    const fs::path p(path);
+    if (p.has_parent_path()) fs::create_directories(p.parent_path());
+    writeAtomic(p, render::encodePng(flipped, w, h));
+}
+
+}  // namespace
+
+int runViewer(const ViewerOptions& o) {
+    if (!displayAvailable())
+        throw InputError("view: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). To draw without one use\n"
+                         "  safetwin render SCENARIO --time T --out FILE.png\n"
+                         "or run the viewer under a virtual display: xvfb-run -a safetwin view SCENARIO");
+    if (!o.results.empty()) throw InputError("view --results: replaying a results folder needs the recorded replay (`safetwin run --record`), not available in this build yet");
+    const bool scripted = std::isfinite(o.exit_at);
+    Session session = startSession(o, scripted);
+    const Scene& scene = session.live->simulation().scenario().scene;
+
+    glfwSetErrorCallback(glfwErrorCallback);
+    if (!glfwInit()) throw std::runtime_error("view: GLFW could not start (is the display " + std::string(std::getenv("DISPLAY") ? std::getenv("DISPLAY") : "") + " reachable?)");
+    struct GlfwGuard { ~GlfwGuard() { glfwTerminate(); } } glfwGuard;
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    glfwWindowHint(GLFW_SAMPLES, 4);
+    GLFWmonitor* monitor = nullptr;
+    int w = o.width, h = o.height;
+    if (o.fullscreen) {
+        int count = 0;
+        GLFWmonitor** monitors = glfwGetMonitors(&count);
+        if (count <= 0) throw std::runtime_error("view --fullscreen: no monitor found");
+        if (o.monitor < 0 || o.monitor >= count)
+            throw InputError("--monitor " + std::to_string(o.monitor) + ": this display has " + std::to_string(count) + " monitor(s), 0.." + std::to_string(count - 1));
+        monitor = monitors[o.monitor];
+        const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+        w = mode->width;
+        h = mode->height;
+    }
+    const std::string title = "SafeTwin - " + session.live->simulation().scenario().name;
+    GLFWwindow* win = glfwCreateWindow(w, h, title.c_str(), monitor, nullptr);
+    if (!win) throw std::runtime_error("view: could not open an OpenGL 3.3 core window (see the GLFW error above)");
+    struct WindowGuard { GLFWwindow* w; ~WindowGuard() { glfwDestroyWindow(w); } } windowGuard{win};
+    glfwMakeContextCurrent(win);
+    glfwSwapInterval(scripted ? 0 : 1);
+
+    Ui ui;
+    ui.opt = &o;
+    ui.session = &session;
+    ui.scene = &scene;
+    ui.panels = !o.no_panels;
+    ui.tour = o.tour;
+    ui.draw.colour_by = colourBy(o.colour);
+    ui.bookmarks = render::sceneBookmarks(scene);
+    for (const auto& [n, c] : ui.bookmarks)
+        if (n == o.camera) ui.camera = c;
+    if (auto c = render::findBookmark(scene, o.camera)) ui.camera = *c;
+    else throw InputError("--camera '" + o.camera + "': no such bookmark (overview, top, level:<id>)");
+    glfwSetWindowUserPointer(win, &ui);
+    glfwSetScrollCallback(win, scrollCallback);  // before ImGui, which chains it
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    struct ImGuiGuard { ~ImGuiGuard() { ImGui_ImplOpenGL3_Shutdown(); ImGui_ImplGlfw_Shutdown(); ImGui::DestroyContext(); } };
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // no imgui.ini in the user's folder
+    const float scale = float(std::clamp(o.ui_scale, 0.5, 4.0));
+    ui.scale = scale;
+    const char* ttf = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    if (fs::exists(ttf)) {
+        io.Fonts->AddFontFromFileTTF(ttf, 15.0f * scale);
+        ui.bigFont = io.Fonts->AddFontFromFileTTF(ttf, 44.0f * scale);
+    } else {
+        ImFontConfig cfg;
+        cfg.SizePixels = 13.0f * scale;
+        io.Fonts->AddFontDefault(&cfg);
+    }
+    ImGui::StyleColorsDark();
+    ImGui::GetStyle().ScaleAllSizes(scale);
+    ImGui_ImplGlfw_InitForOpenGL(win, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    ImGuiGuard imguiGuard;
+
+    render::Renderer renderer(scene);
+    ui.renderer = &renderer;
+    session.live->start();
+    int exitCode = 0;
+    while (!glfwWindowShouldClose(win)) {
+        glfwPollEvents();
+        const auto snap = session.live->snapshot();
+        int fbw = 0, fbh = 0;
+        glfwGetFramebufferSize(win, &fbw, &fbh);
+        if (fbw <= 0 || fbh <= 0) {
+            glfwWaitEventsTimeout(0.05);
+            continue;
+        }
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        handleInput(ui, win, *snap, fbw, fbh);
+        if (ui.tour && !ui.bookmarks.empty()) {
+            const auto now = std::chrono::steady_clock::now();
+            if (std::chrono::duration<double>(now - ui.tourSince).count() >= o.tour_seconds) {
+                ui.tourIndex = (ui.tourIndex + 1) % ui.bookmarks.size();
+                ui.camera = ui.bookmarks[ui.tourIndex].second;
+                ui.tourSince = now;
+            }
+        }
+        const auto eyes = followCamera(ui, snap->frame);
+        const render::Camera& cam = eyes ? *eyes : ui.camera;
+
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        glViewport(0, 0, fbw, fbh);
+        renderer.draw(snap->frame, cam, ui.draw, fbw, fbh);
+
+        bigOverlay(ui, *snap);
+        if (ui.panels) {
+            legend(ui);
+            timelinePanel(ui, *snap);
+            directorPanel(ui, *snap);
+            injectPanel(ui, *snap);
+            viewPanel(ui, *snap);
+        }
+        ImGui::Render();
+        glViewport(0, 0, fbw, fbh);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (scripted && (snap->stopped_at_limit || snap->finished)) {
+            if (!o.screenshot.empty()) {
+                savePng(o.screenshot, fbw, fbh);
+                std::printf("view: screenshot %s (%dx%d) at t=%.2f s\n", o.screenshot.c_str(), fbw, fbh, snap->time);
+            }
+            break;
+        }
+        glfwSwapBuffers(win);
+    }
+    session.live->stop();
+    writeResults(session);
+    return exitCode;
+}
+
+// [SECTION] Video -------------------------------------------------------------------------------
+
+int exportVideo(const ViewerOptions& o) {
+    if (o.video_width < 16 || o.video_height < 16 || o.video_width > 16384 || o.video_height > 16384)
+        throw InputError("--video-size: each side must be in [16, 16384] pixels");
+    if (o.video_width % 2 || o.video_height % 2) throw InputError("--video-size: width and height must be even (H.264 with 4:2:0 colour)");
+    if (!(o.video_fps > 0 && o.video_fps <= 240)) throw InputError("--fps must be in (0, 240]");
+    Session session = startSession(o, true);
+    const Scene& scene = session.live->simulation().scenario().scene;
+    auto camera = render::findBookmark(scene, o.camera);
+    if (!camera) throw InputError("--camera '" + o.camera + "': no such bookmark (overview, top, level:<id>)");
+    auto context = render::OffscreenContext::create();
+    render::OffscreenTarget target(o.video_width, o.video_height, 4);
+    render::Renderer renderer(scene);
+    render::DrawOptions draw;
+    draw.colour_by = colourBy(o.colour);
+
+    const fs::path out(o.video);
+    if (out.has_parent_path()) fs::create_directories(out.parent_path());
+    const std::string tmp = out.string() + ".part" + out.extension().string();
+    char cmd[1024];
+    std::snprintf(cmd, sizeof cmd, "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt rgb24 -s %dx%d -r %g -i - -pix_fmt yuv420p '%s'", o.video_width,
+                  o.video_height, o.video_fps, tmp.c_str());
+    FILE* pipe = popen(cmd, "w");
+    if (!pipe) throw std::runtime_error("view --video: cannot start ffmpeg (Debian package ffmpeg)");
+    session.live->start();
+    int frames = 0;
+    bool ok = true;
+    for (;; ++frames) {
+        const double t = o.video_from + frames * o.video_rate / o.video_fps;
+        if (t > o.exit_at + 1e-9) break;
+        session.live->post(LiveCommand::runTo(t));
+        const auto snap = session.live->waitUntil(t, 600.0, false);
+        if (snap->time < t - 1e-9 && !snap->finished) { ok = false; break; }
+        target.bind();
+        renderer.draw(snap->frame, *camera, draw, o.video_width, o.video_height);
+        const auto rgb = target.readRgb();
+        if (std::fwrite(rgb.data(), 1, rgb.size(), pipe) != rgb.size()) { ok = false; break; }
+        if (snap->finished) { ++frames; break; }
+    }
+    const int rc = pclose(pipe);
+    session.live->stop();
+    if (!ok || rc != 0) {
+        fs::remove(tmp);
+        throw std::runtime_error("view --video: ffmpeg failed (exit " + std::to_string(rc) + ") writing " + o.video);
+    }
+    fs::rename(tmp, out);
+    std::printf("view: %s, %d frames at %dx%d, %g fps (%s)\n", out.string().c_str(), frames, o.video_width, o.video_height, o.video_fps, context->renderer().c_str());
+    writeResults(session);
+    return 0;
+}
+
+}  // namespace safetwin::viewer
