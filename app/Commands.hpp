@@ -15,6 +15,7 @@ CommandFn addBenchCommand(CLI::App& app);
 CommandFn addCompareCommand(CLI::App& app);
 CommandFn addBatchCommand(CLI::App& app);
 CommandFn addInspectCommand(CLI::App& app);
+CommandFn addLiveCommand(CLI::App& app);
 CommandFn addRenderCommand(CLI::App& app);
 CommandFn addViewCommand(CLI::App& app);
 CommandFn addHazardsCommand(CLI::App& app);

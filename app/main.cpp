@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     add(&safetwin::addCompareCommand);
     add(&safetwin::addBatchCommand);
     add(&safetwin::addInspectCommand);
+    add(&safetwin::addLiveCommand);
     add(&safetwin::addRenderCommand);
     add(&safetwin::addViewCommand);
     add(&safetwin::addHazardsCommand);

@@ -87,6 +87,10 @@ std::vector<Outgoing> LiveFeed::ingest(std::string_view topic, std::string_view 
     std::vector<Outgoing> out;
     std::lock_guard lock(mutex_);
     state_.now = std::max(state_.now, now);
+    // Host state and commands (ours included, echoed by the broker) are not sensor messages.
+    if (startsWith(topic, "spBv1.0/STATE/") || topic.find("/NCMD/") != std::string_view::npos ||
+        topic.find("/DCMD/") != std::string_view::npos)
+        return out;
     ++state_.counters.received;
     if (startsWith(topic, "spBv1.0/"))
         ingestSparkplug(topic, payload, now, out);

@@ -103,7 +103,7 @@ struct AlarmEvent {
 
 /// Counters of everything received; shown, never fatal.
 struct FeedCounters {
-    uint64_t received = 0;       // every message
+    uint64_t received = 0;       // every sensor message (not host STATE or commands)
     uint64_t accepted = 0;       // readings that updated a sensor
     uint64_t malformed = 0;      // unparseable payload or topic
     uint64_t unknown_sensor = 0; // a reading for a sensor not in the scenario

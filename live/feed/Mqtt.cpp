@@ -56,6 +56,7 @@ MqttClient::MqttClient(LiveFeed& feed, MqttOptions options, Recorder* recorder)
     mosquitto_connect_callback_set(mosq_, &MqttClient::onConnect);
     mosquitto_disconnect_callback_set(mosq_, &MqttClient::onDisconnect);
     mosquitto_message_callback_set(mosq_, &MqttClient::onMessage);
+    mosquitto_subscribe_callback_set(mosq_, &MqttClient::onSubscribe);
     mosquitto_reconnect_delay_set(mosq_, 1, unsigned(std::max(1, options_.reconnect_max_s)), false);
     // Sparkplug host application state (spec 3.0.0, 7.5): offline as the will, retained.
     const std::string off = "{\"online\": false, \"timestamp\": 0}";
@@ -95,13 +96,26 @@ void MqttClient::stop() {
 bool MqttClient::waitConnected(double timeout_s) {
     std::unique_lock lock(wait_mutex_);
     return wait_cv_.wait_for(lock, std::chrono::duration<double>(timeout_s),
-                             [&] { return connected_.load(); });
+                             [&] { return connected_.load() && subscribed_.load(); });
+}
+
+void MqttClient::onSubscribe(mosquitto*, void* self, int, int, const int*) {
+    auto* c = static_cast<MqttClient*>(self);
+    {
+        std::lock_guard lock(c->wait_mutex_);
+        c->subscribed_ = true;
+    }
+    c->wait_cv_.notify_all();
 }
 
 void MqttClient::onConnect(mosquitto* m, void* self, int rc) {
     auto* c = static_cast<MqttClient*>(self);
     if (rc != 0) return;  // refused; libmosquitto retries
-    for (const std::string& t : c->options_.topics) mosquitto_subscribe(m, nullptr, t.c_str(), 1);
+    c->subscribed_ = false;
+    // One SUBSCRIBE for every topic, so one SUBACK says all are in place.
+    std::vector<char*> topics;
+    for (const std::string& t : c->options_.topics) topics.push_back(const_cast<char*>(t.c_str()));
+    mosquitto_subscribe_multiple(m, nullptr, int(topics.size()), topics.data(), 1, 0, nullptr);
     const std::string on = "{\"online\": true, \"timestamp\": " +
                            std::to_string((long long)(unixNow() * 1000)) + "}";
     mosquitto_publish(m, nullptr, ("spBv1.0/STATE/" + c->options_.host_id).c_str(),
@@ -119,6 +133,7 @@ void MqttClient::onConnect(mosquitto* m, void* self, int rc) {
 void MqttClient::onDisconnect(mosquitto*, void* self, int) {
     auto* c = static_cast<MqttClient*>(self);
     c->connected_ = false;
+    c->subscribed_ = false;
     if (!c->running_) return;  // our own stop()
     const double now = unixNow();
     if (c->recorder_) c->recorder_->event(now, "broker_lost");

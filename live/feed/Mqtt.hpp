@@ -49,13 +49,14 @@ class MqttClient {
     void stop();
     bool connected() const { return connected_.load(); }
     uint64_t messages() const { return messages_.load(); }
-    /// Waits until connected or `timeout_s` passes; true if connected.
+    /// Waits until connected and subscribed, or `timeout_s` passes; true if so.
     bool waitConnected(double timeout_s);
 
   private:
     static void onConnect(mosquitto*, void* self, int rc);
     static void onDisconnect(mosquitto*, void* self, int rc);
     static void onMessage(mosquitto*, void* self, const mosquitto_message* m);
+    static void onSubscribe(mosquitto*, void* self, int mid, int qos_count, const int* granted);
 
     LiveFeed& feed_;
     MqttOptions options_;
@@ -63,6 +64,7 @@ class MqttClient {
     mosquitto* mosq_ = nullptr;
     bool running_ = false;
     std::atomic<bool> connected_{false};
+    std::atomic<bool> subscribed_{false};  // the broker acknowledged the subscriptions
     std::atomic<uint64_t> messages_{0};
     std::mutex wait_mutex_;
     std::condition_variable wait_cv_;
