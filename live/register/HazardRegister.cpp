@@ -620,6 +620,11 @@ std::pair<int, int> HazardRegister::importCsv(const std::string& text, const std
     });
 }
 
+int64_t HazardRegister::dataVersion() const {
+    Stmt st(db_, "PRAGMA data_version", path_);
+    return st.step() ? st.colInt(0) : 0;
+}
+
 // Impact -----------------------------------------------------------------------------------------
 
 void HazardRegister::storeImpacts(const std::vector<HazardImpactRecord>& impacts) {

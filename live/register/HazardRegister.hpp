@@ -90,6 +90,11 @@ class HazardRegister {
     std::pair<int, int> importCsv(const std::string& text, const std::string& file,
                                   const std::string& author, const std::string& at = "");
 
+    /// Changes whenever another connection (another process) commits to the file (SQLite's
+    /// PRAGMA data_version): a viewer polls it, cheaply, and reloads its markers when it moves,
+    /// so a change to the register shows within one polling interval.
+    int64_t dataVersion() const;
+
     /// Replaces the stored impact figures (one transaction).
     void storeImpacts(const std::vector<HazardImpactRecord>& impacts);
     std::vector<HazardImpactRecord> impacts() const;

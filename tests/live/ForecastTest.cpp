@@ -238,3 +238,56 @@ populations:
     CHECK(normal == Approx(20.0).margin(1.5));
     CHECK(dark - normal == Approx(normal).margin(1.5));  // t / 0.5 - t = t
 }
+
+TEST_CASE("forecast: an alarming gas detector starts a leak at the nearest candidate source", "[forecast]") {
+    std::string text = kHall;
+    text.replace(text.find("hazards: {register: hall.sqlite}"), std::string::npos, R"(gas:
+  gas: ammonia
+  model: plume
+  wind: {speed: 3, direction: 0, reference_height: 10, stability: D}
+  sources:
+    - {id: W, level: L0, at: [3, 5], height: 1, rate: 0.5}
+    - {id: E, level: L0, at: [27, 5], height: 1, rate: 0.5}
+  tenability: 300 ppm
+hazards: {gas_sources: [W, E]}
+)");
+    const Scenario s = parseScenarioText(text, "hall.yaml", ".");
+    REQUIRE(s.hazard_gas_sources.size() == 2);
+    live::LiveState state;
+    live::SensorState gd;
+    gd.id = "GD-E";
+    gd.kind = "gas";
+    gd.level = "L0";
+    gd.x = 25;
+    gd.y = 6;
+    gd.quality = live::Quality::Good;
+    gd.alarm = live::AlarmState::ActiveUnacknowledged;
+    gd.severity = live::Severity::Alarm;
+    live::SensorState tt;
+    tt.id = "TT-1";
+    tt.kind = "temperature";
+    tt.quality = live::Quality::Stale;
+    state.sensors = {gd, tt};
+    ForecastOptions opt;
+    opt.seeds = 1;
+
+    const ForecastResult r = runForecast(s, {}, &state, opt);
+    CHECK(r.gas_source == "E");
+    CHECK(r.alarming == std::vector<std::string>{"GD-E"});
+    CHECK(r.not_good == std::vector<std::string>{"TT-1 (stale)"});
+    const Scenario withLeak = forecastScenario(s, {}, r.gas_source);
+    REQUIRE(withLeak.gas);
+    REQUIRE(withLeak.gas->sources.size() == 1);
+    CHECK(withLeak.gas->sources[0].id == "E");
+    CHECK_FALSE(withLeak.gas->alarm_starts_evacuation);  // the alarm has sounded already
+
+    // Only W a candidate: W, though E is nearer.
+    Scenario onlyW = s;
+    onlyW.hazard_gas_sources = {"W"};
+    CHECK(runForecast(onlyW, {}, &state, opt).gas_source == "W");
+    // No detector in alarm: no leak assumed, and the run has no gas.
+    state.sensors[0].alarm = live::AlarmState::Normal;
+    const ForecastResult calm = runForecast(s, {}, &state, opt);
+    CHECK(calm.gas_source.empty());
+    CHECK_FALSE(forecastScenario(s, {}, "").gas);
+}

@@ -239,6 +239,21 @@ TEST_CASE("register: two processes writing at once lose nothing", "[register]") 
     CHECK(reg->history().size() == size_t(2 * kEach * 5));
 }
 
+TEST_CASE("register: a reader sees another process's change through dataVersion()", "[register]") {
+    const fs::path dir = scratchDir("register-version");
+    const std::string path = (dir / "r.sqlite").string();
+    auto viewer = HazardRegister::open(path, true);
+    auto office = HazardRegister::open(path, true);
+    const int64_t v0 = viewer->dataVersion();
+    CHECK(viewer->dataVersion() == v0);  // nothing changed
+    office->add(general("H1", "new"), "t");
+    const int64_t v1 = viewer->dataVersion();
+    CHECK(v1 != v0);
+    CHECK(viewer->openHazards().size() == 1);
+    office->update("H1", plan("2026-12-01"), "t");
+    CHECK(viewer->dataVersion() != v1);
+}
+
 TEST_CASE("register: a corrupted file or a newer schema is refused and not written", "[register]") {
     const fs::path dir = scratchDir("register-bad");
     SECTION("not a database") {
