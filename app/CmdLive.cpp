@@ -174,6 +174,9 @@ CommandFn addLiveCommand(CLI::App& app) {
                 }
             }
             client.stop();
+            feed.tick(live::unixNow());
+            // The end, so a replay ticks its delays and silences up to the same moment.
+            if (recorder) recorder->event(live::unixNow(), "end");
         }
         writeState();
         if (log) std::fclose(log);

@@ -173,9 +173,9 @@ std::vector<RecordedLine> readRecording(const std::string& path) {
                              " goes back in time (lines must be in receive order)");
         if (j.contains("event")) {
             r.event = j.value("event", std::string());
-            if (r.event != "broker_lost" && r.event != "connected")
+            if (r.event != "broker_lost" && r.event != "connected" && r.event != "end")
                 throw InputError(where + ": unknown event '" + r.event +
-                                 "' (expected broker_lost or connected)");
+                                 "' (expected broker_lost, connected or end)");
         } else {
             if (!j.contains("topic") || !j["topic"].is_string())
                 throw InputError(where + ": missing 'topic'");
@@ -221,7 +221,7 @@ double replay(const std::vector<RecordedLine>& lines, LiveFeed& feed, const Repl
         now = r.t;
         if (r.event == "broker_lost") feed.brokerLost(now);
         else if (r.event == "connected") feed.brokerConnected(now);
-        else feed.ingest(r.topic, r.payload, now);
+        else if (r.event.empty()) feed.ingest(r.topic, r.payload, now);
         feed.tick(now);
     }
     return now - t0;

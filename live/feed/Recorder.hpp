@@ -2,6 +2,7 @@
 //   {"format": "safetwin-live-recording", "version": 1}                 first line
 //   {"t": 1764350000.125, "topic": "...", "b64": "<payload, base64>"}   every message received
 //   {"t": 1764350003.0, "event": "broker_lost" | "connected"}          transport events
+//   {"t": 1764350009.0, "event": "end"}                                 the session ended
 // with t the receive time (Unix seconds). Replaying feeds a LiveFeed the same messages at the
 // same feed times, paced by wall clock / speed, so a drill runs with no broker.
 //
