@@ -26,7 +26,9 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void onSignal(int) { g_interrupted = true; }
+void onSignal(int) {
+    g_interrupted = true;
+}
 
 std::string formatTime(double unix) {
     if (unix <= 0) return "-";
@@ -51,15 +53,16 @@ void printState(const live::LiveState& s) {
                     formatTime(v.has_value ? v.time : 0).c_str(), v.safe() ? "" : "  (not safe)");
     }
     const live::FeedCounters& c = s.counters;
-    std::printf("messages %llu, accepted %llu; malformed %llu, unknown sensor %llu, wrong unit "
-                "%llu, duplicate %llu, out of order %llu, absurd %llu, seq gaps %llu, no birth "
-                "%llu, deaths %llu\n",
-                (unsigned long long)c.received, (unsigned long long)c.accepted,
-                (unsigned long long)c.malformed, (unsigned long long)c.unknown_sensor,
-                (unsigned long long)c.wrong_unit, (unsigned long long)c.duplicate,
-                (unsigned long long)c.out_of_order, (unsigned long long)c.absurd,
-                (unsigned long long)c.seq_gap, (unsigned long long)c.no_birth,
-                (unsigned long long)c.deaths);
+    std::printf(
+        "messages %llu, accepted %llu; malformed %llu, unknown sensor %llu, wrong unit "
+        "%llu, duplicate %llu, out of order %llu, absurd %llu, seq gaps %llu, no birth "
+        "%llu, deaths %llu\n",
+        (unsigned long long)c.received, (unsigned long long)c.accepted,
+        (unsigned long long)c.malformed, (unsigned long long)c.unknown_sensor,
+        (unsigned long long)c.wrong_unit, (unsigned long long)c.duplicate,
+        (unsigned long long)c.out_of_order, (unsigned long long)c.absurd,
+        (unsigned long long)c.seq_gap, (unsigned long long)c.no_birth,
+        (unsigned long long)c.deaths);
     const auto alarms = s.alarming();
     std::printf("alarms active: %zu", alarms.size());
     for (const live::SensorState* a : alarms) std::printf(" %s", a->id.c_str());
@@ -78,18 +81,22 @@ CommandFn addLiveCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
-        "live", "Live sensor feed of a scenario over MQTT (plain JSON or Sparkplug B), or replayed");
+        "live",
+        "Live sensor feed of a scenario over MQTT (plain JSON or Sparkplug B), or replayed");
     cmd->add_option("scenario", o->scenario, "scenario file (YAML) with a 'sensors' list");
     cmd->add_option("--broker", o->broker, "MQTT broker HOST[:PORT] (default 127.0.0.1:1883)");
     cmd->add_option("--record", o->record, "record every message received to FILE (JSON Lines)");
     cmd->add_option("--replay", o->replay, "replay a recording instead of connecting to a broker");
     cmd->add_option("--speed", o->speed, "replay speed (recording s per wall s; 0 = at once)")
         ->check(CLI::Range(0.0, 1e6));
-    cmd->add_option("--state-out", o->state_out, "write the live state JSON here (every second and at the end)");
-    cmd->add_option("--duration", o->duration, "stop after S seconds (0: until Ctrl-C, or the recording's end)")
+    cmd->add_option("--state-out", o->state_out,
+                    "write the live state JSON here (every second and at the end)");
+    cmd->add_option("--duration", o->duration,
+                    "stop after S seconds (0: until Ctrl-C, or the recording's end)")
         ->check(CLI::Range(0.0, 1e7));
     cmd->add_option("--log", o->log, "append every malformed/unknown/... message to FILE");
-    CLI::App* pub = cmd->add_subcommand("publish", "Publish a drill script or a recording to a broker");
+    CLI::App* pub =
+        cmd->add_subcommand("publish", "Publish a drill script or a recording to a broker");
     pub->add_option("--broker", o->broker, "MQTT broker HOST[:PORT] (default 127.0.0.1:1883)");
     pub->add_option("--script", o->script, "script or recording (JSON Lines)")->required();
     pub->add_option("--speed", o->speed, "script s per wall s (0 = as fast as possible)")
@@ -109,7 +116,8 @@ CommandFn addLiveCommand(CLI::App& app) {
                                     std::chrono::duration<double>((l.t - t0) / o->speed)));
                 if (l.topic.empty()) continue;  // transport events are not published
                 if (!publisher.publish(l.topic, l.payload, 1)) {
-                    std::fprintf(stderr, "error: the broker refused a message on %s\n", l.topic.c_str());
+                    std::fprintf(stderr, "error: the broker refused a message on %s\n",
+                                 l.topic.c_str());
                     return 1;
                 }
                 ++sent;
@@ -121,10 +129,12 @@ CommandFn addLiveCommand(CLI::App& app) {
             std::printf("published %zu messages to %s\n", sent, o->broker.c_str());
             return 0;
         }
-        if (o->scenario.empty()) throw InputError("live: a scenario file is needed (safetwin live SCENARIO ...)");
+        if (o->scenario.empty())
+            throw InputError("live: a scenario file is needed (safetwin live SCENARIO ...)");
         const Scenario scenario = loadScenarioFile(o->scenario);
         if (scenario.sensors.empty())
-            throw InputError(o->scenario + ": the scenario has no 'sensors' list (docs/FORMAT.md \"Sensors\")");
+            throw InputError(o->scenario +
+                             ": the scenario has no 'sensors' list (docs/FORMAT.md \"Sensors\")");
         live::LiveFeed feed(scenario.sensors, &scenario.scene);
         std::FILE* log = nullptr;
         if (!o->log.empty()) {
@@ -137,7 +147,8 @@ CommandFn addLiveCommand(CLI::App& app) {
         }
         auto writeState = [&] {
             if (!o->state_out.empty())
-                writeFileAtomic(o->state_out, live::liveStateToJson(feed.snapshot()).dump(1) + "\n");
+                writeFileAtomic(o->state_out,
+                                live::liveStateToJson(feed.snapshot()).dump(1) + "\n");
         };
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
@@ -156,7 +167,8 @@ CommandFn addLiveCommand(CLI::App& app) {
                 return g_interrupted.load();
             };
             const double reached = live::replay(lines, feed, ro);
-            std::printf("replayed %.1f s of %s (%zu lines)\n", reached, o->replay.c_str(), lines.size());
+            std::printf("replayed %.1f s of %s (%zu lines)\n", reached, o->replay.c_str(),
+                        lines.size());
         } else {
             std::unique_ptr<live::Recorder> recorder;
             if (!o->record.empty()) recorder = std::make_unique<live::Recorder>(o->record);

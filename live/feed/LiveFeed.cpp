@@ -17,7 +17,9 @@ std::string num(double v) {
     return b;
 }
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool startsWith(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 }  // namespace
 
@@ -73,8 +75,9 @@ void LiveFeed::issue(double now, const char* kind, std::string_view topic,
     if (sink_) sink_(i);
     state_.issues.push_back(std::move(i));
     if (state_.issues.size() > LiveState::kMaxIssues)
-        state_.issues.erase(state_.issues.begin(),
-                            state_.issues.begin() + long(state_.issues.size() - LiveState::kMaxIssues));
+        state_.issues.erase(
+            state_.issues.begin(),
+            state_.issues.begin() + long(state_.issues.size() - LiveState::kMaxIssues));
 }
 
 void LiveFeed::trimJournal() {
@@ -83,7 +86,8 @@ void LiveFeed::trimJournal() {
         j.erase(j.begin(), j.begin() + long(j.size() - LiveState::kMaxJournal));
 }
 
-std::vector<Outgoing> LiveFeed::ingest(std::string_view topic, std::string_view payload, double now) {
+std::vector<Outgoing> LiveFeed::ingest(std::string_view topic, std::string_view payload,
+                                       double now) {
     std::vector<Outgoing> out;
     std::lock_guard lock(mutex_);
     state_.now = std::max(state_.now, now);
@@ -108,7 +112,8 @@ void LiveFeed::reading(size_t i, double value, double t, const std::string* unit
     if (unit && *unit != st.unit) {
         ++c.wrong_unit;
         issue(now, "wrong_unit", topic, st.id,
-              "unit '" + *unit + "', configured '" + st.unit + "' (reading " + num(value) + " ignored)");
+              "unit '" + *unit + "', configured '" + st.unit + "' (reading " + num(value) +
+                  " ignored)");
         return;
     }
     if (st.has_value && t == st.time) {
@@ -151,7 +156,8 @@ void LiveFeed::ingestJson(std::string_view topic, std::string_view payload, doub
     size_t start = 0;
     for (;;) {
         const size_t slash = topic.find('/', start);
-        parts.push_back(topic.substr(start, slash == std::string_view::npos ? slash : slash - start));
+        parts.push_back(
+            topic.substr(start, slash == std::string_view::npos ? slash : slash - start));
         if (slash == std::string_view::npos) break;
         start = slash + 1;
     }
@@ -327,14 +333,16 @@ void LiveFeed::ingestSparkplug(std::string_view topicView, std::string_view payl
                 matched = true;
                 if (!m.numeric && !m.is_null) {
                     ++c.malformed;
-                    issue(now, "malformed", topic, s.state.id, "metric '" + name + "' is not numeric");
+                    issue(now, "malformed", topic, s.state.id,
+                          "metric '" + name + "' is not numeric");
                     continue;
                 }
                 std::optional<Quality> q;
                 if (m.is_null) q = Quality::Bad;
-                if (m.quality) q = *m.quality == 192 ? Quality::Good
-                                   : *m.quality == 500 ? Quality::Stale
-                                                       : Quality::Bad;
+                if (m.quality)
+                    q = *m.quality == 192   ? Quality::Good
+                        : *m.quality == 500 ? Quality::Stale
+                                            : Quality::Bad;
                 s.live_node = key;
                 s.live_device = t->device;
                 s.state.source = source;

@@ -5,8 +5,9 @@
 // from any thread.
 //
 // Topic layouts (docs/FORMAT.md "Live feed"):
-//   safetwin/<site>/sensors/<sensor id>   payload {"id": ..., "t": Unix s, "value": ..., "unit": ...}
-//   spBv1.0/<group>/NBIRTH|NDATA|NDEATH/<edge node>, .../DBIRTH|DDATA|DDEATH/<edge node>/<device>
+//   safetwin/<site>/sensors/<sensor id>   payload {"id": ..., "t": Unix s, "value": ..., "unit":
+//   ...} spBv1.0/<group>/NBIRTH|NDATA|NDEATH/<edge node>, .../DBIRTH|DDATA|DDEATH/<edge
+//   node>/<device>
 //
 // Nothing received is ever fatal: a malformed message, an unknown sensor, a wrong unit, a
 // duplicate or out-of-order time, an absurd value, a Sparkplug sequence gap or a DATA message

@@ -24,7 +24,9 @@ constexpr const char* kAlarm[] = {"normal", "active_unacknowledged", "active_ack
                                   "returned_unacknowledged", "shelved"};
 constexpr const char* kSeverity[] = {"none", "warning", "alarm"};
 
-json optionalNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json optionalNumber(const std::optional<double>& v) {
+    return v ? json(*v) : json(nullptr);
+}
 
 std::optional<double> readOptional(const json& j, const char* key) {
     if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
@@ -33,10 +35,18 @@ std::optional<double> readOptional(const json& j, const char* key) {
 
 }  // namespace
 
-const char* toString(Quality q) { return kQuality[static_cast<int>(q)]; }
-const char* toString(AlarmState s) { return kAlarm[static_cast<int>(s)]; }
-const char* toString(Severity s) { return kSeverity[static_cast<int>(s)]; }
-std::optional<Quality> qualityFromString(const std::string& s) { return lookup<Quality>(kQuality, s); }
+const char* toString(Quality q) {
+    return kQuality[static_cast<int>(q)];
+}
+const char* toString(AlarmState s) {
+    return kAlarm[static_cast<int>(s)];
+}
+const char* toString(Severity s) {
+    return kSeverity[static_cast<int>(s)];
+}
+std::optional<Quality> qualityFromString(const std::string& s) {
+    return lookup<Quality>(kQuality, s);
+}
 std::optional<AlarmState> alarmStateFromString(const std::string& s) {
     return lookup<AlarmState>(kAlarm, s);
 }
@@ -83,14 +93,21 @@ nlohmann::json liveStateToJson(const LiveState& s) {
                            {"direction", e.high ? "high" : "low"},
                            {"value", e.value}});
     const FeedCounters& c = s.counters;
-    json counters = {{"received", c.received},         {"accepted", c.accepted},
-                     {"malformed", c.malformed},       {"unknown_sensor", c.unknown_sensor},
-                     {"wrong_unit", c.wrong_unit},     {"duplicate", c.duplicate},
-                     {"out_of_order", c.out_of_order}, {"absurd", c.absurd},
-                     {"seq_gap", c.seq_gap},           {"no_birth", c.no_birth},
-                     {"deaths", c.deaths},             {"stale_deaths", c.stale_deaths},
+    json counters = {{"received", c.received},
+                     {"accepted", c.accepted},
+                     {"malformed", c.malformed},
+                     {"unknown_sensor", c.unknown_sensor},
+                     {"wrong_unit", c.wrong_unit},
+                     {"duplicate", c.duplicate},
+                     {"out_of_order", c.out_of_order},
+                     {"absurd", c.absurd},
+                     {"seq_gap", c.seq_gap},
+                     {"no_birth", c.no_birth},
+                     {"deaths", c.deaths},
+                     {"stale_deaths", c.stale_deaths},
                      {"rebirth_requests", c.rebirth_requests},
-                     {"broker_lost", c.broker_lost},   {"reconnects", c.reconnects}};
+                     {"broker_lost", c.broker_lost},
+                     {"reconnects", c.reconnects}};
     json issues = json::array();
     for (const FeedIssue& i : s.issues)
         issues.push_back({{"time", i.time},
@@ -101,9 +118,15 @@ nlohmann::json liveStateToJson(const LiveState& s) {
     json gaps = json::array();
     for (const BrokerGap& g : s.gaps)
         gaps.push_back({{"start", g.start}, {"end", g.end < 0 ? json(nullptr) : json(g.end)}});
-    return {{"format", "safetwin-live-state"}, {"version", 1},       {"now", s.now},
-            {"connected", s.connected},        {"source", s.source}, {"sensors", sensors},
-            {"alarms", journal},               {"counters", counters}, {"issues", issues},
+    return {{"format", "safetwin-live-state"},
+            {"version", 1},
+            {"now", s.now},
+            {"connected", s.connected},
+            {"source", s.source},
+            {"sensors", sensors},
+            {"alarms", journal},
+            {"counters", counters},
+            {"issues", issues},
             {"gaps", gaps}};
 }
 
@@ -113,8 +136,9 @@ LiveState liveStateFromJson(const nlohmann::json& j, const std::string& file) {
     try {
         where = "format";
         if (j.value("format", std::string()) != "safetwin-live-state")
-            throw InputError(file + ": not a SafeTwin live state file (expected \"format\": "
-                                    "\"safetwin-live-state\")");
+            throw InputError(file +
+                             ": not a SafeTwin live state file (expected \"format\": "
+                             "\"safetwin-live-state\")");
         where = "version";
         if (j.at("version").get<int>() > 1)
             throw InputError(file + ": live state version " +
@@ -171,8 +195,8 @@ LiveState liveStateFromJson(const nlohmann::json& j, const std::string& file) {
             AlarmEvent a;
             a.time = e.at("time").get<double>();
             a.sensor = e.at("sensor").get<std::string>();
-            a.state = alarmStateFromString(e.at("state").get<std::string>())
-                          .value_or(AlarmState::Normal);
+            a.state =
+                alarmStateFromString(e.at("state").get<std::string>()).value_or(AlarmState::Normal);
             a.severity =
                 severityFromString(e.at("severity").get<std::string>()).value_or(Severity::None);
             a.high = e.value("direction", std::string("high")) != "low";

@@ -73,8 +73,8 @@ MqttClient::~MqttClient() {
 void MqttClient::start() {
     if (running_) return;
     running_ = true;
-    const int rc = mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port,
-                                           options_.keepalive_s);
+    const int rc =
+        mosquitto_connect_async(mosq_, options_.host.c_str(), options_.port, options_.keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS) {
         // Broker down at start: the network thread keeps retrying; the gap is open from now.
         const double now = unixNow();
@@ -116,10 +116,10 @@ void MqttClient::onConnect(mosquitto* m, void* self, int rc) {
     std::vector<char*> topics;
     for (const std::string& t : c->options_.topics) topics.push_back(const_cast<char*>(t.c_str()));
     mosquitto_subscribe_multiple(m, nullptr, int(topics.size()), topics.data(), 1, 0, nullptr);
-    const std::string on = "{\"online\": true, \"timestamp\": " +
-                           std::to_string((long long)(unixNow() * 1000)) + "}";
-    mosquitto_publish(m, nullptr, ("spBv1.0/STATE/" + c->options_.host_id).c_str(),
-                      int(on.size()), on.data(), 1, true);
+    const std::string on =
+        "{\"online\": true, \"timestamp\": " + std::to_string((long long)(unixNow() * 1000)) + "}";
+    mosquitto_publish(m, nullptr, ("spBv1.0/STATE/" + c->options_.host_id).c_str(), int(on.size()),
+                      on.data(), 1, true);
     const double now = unixNow();
     if (c->recorder_) c->recorder_->event(now, "connected");
     c->feed_.brokerConnected(now);
@@ -165,8 +165,8 @@ MqttPublisher::MqttPublisher(const MqttOptions& broker, double timeout_s,
     // No cap on queued messages: a drill publishes bursts faster than one round trip.
     mosquitto_max_inflight_messages_set(mosq_, 0);
     if (!will_topic.empty())
-        mosquitto_will_set(mosq_, will_topic.c_str(), int(will_payload.size()),
-                           will_payload.data(), 1, false);
+        mosquitto_will_set(mosq_, will_topic.c_str(), int(will_payload.size()), will_payload.data(),
+                           1, false);
     const std::string where = broker.host + ":" + std::to_string(broker.port);
     int rc = mosquitto_connect(mosq_, broker.host.c_str(), broker.port, broker.keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS) {
@@ -177,7 +177,8 @@ MqttPublisher::MqttPublisher(const MqttOptions& broker, double timeout_s,
     }
     mosquitto_loop_start(mosq_);
     std::unique_lock lock(mutex_);
-    if (!cv_.wait_for(lock, std::chrono::duration<double>(timeout_s), [&] { return connect_rc_ >= 0; }) ||
+    if (!cv_.wait_for(lock, std::chrono::duration<double>(timeout_s),
+                      [&] { return connect_rc_ >= 0; }) ||
         connect_rc_ != 0) {
         lock.unlock();
         mosquitto_disconnect(mosq_);

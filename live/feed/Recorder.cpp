@@ -2,8 +2,8 @@
 #include "live/feed/Recorder.hpp"
 
 #include <chrono>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -30,8 +30,8 @@ std::string base64Encode(std::string_view in) {
     out.reserve((in.size() + 2) / 3 * 4);
     size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        const uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 |
-                           uint8_t(in[i + 2]);
+        const uint32_t v =
+            uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
         out += kAlphabet[v >> 18];
         out += kAlphabet[(v >> 12) & 63];
         out += kAlphabet[(v >> 6) & 63];
@@ -107,11 +107,11 @@ uint64_t Recorder::count() const {
 
 std::string sparkplugFromJson(const json& j, const std::string& where) {
     static const std::pair<const char*, uint32_t> kTypes[] = {
-        {"Int8", sp_datatype::Int8},     {"Int16", sp_datatype::Int16},
-        {"Int32", sp_datatype::Int32},   {"Int64", sp_datatype::Int64},
-        {"UInt8", sp_datatype::UInt8},   {"UInt16", sp_datatype::UInt16},
-        {"UInt32", sp_datatype::UInt32}, {"UInt64", sp_datatype::UInt64},
-        {"Float", sp_datatype::Float},   {"Double", sp_datatype::Double},
+        {"Int8", sp_datatype::Int8},       {"Int16", sp_datatype::Int16},
+        {"Int32", sp_datatype::Int32},     {"Int64", sp_datatype::Int64},
+        {"UInt8", sp_datatype::UInt8},     {"UInt16", sp_datatype::UInt16},
+        {"UInt32", sp_datatype::UInt32},   {"UInt64", sp_datatype::UInt64},
+        {"Float", sp_datatype::Float},     {"Double", sp_datatype::Double},
         {"Boolean", sp_datatype::Boolean}, {"String", sp_datatype::String}};
     try {
         SpPayload p;
@@ -130,10 +130,14 @@ std::string sparkplugFromJson(const json& j, const std::string& where) {
                     known = true;
                 }
             if (!known) throw InputError(where + ": unknown Sparkplug type '" + type + "'");
-            x.is_null = m.value("is_null", false) || (m.contains("value") && m.at("value").is_null());
-            if (m.contains("value") && m.at("value").is_string()) x.text = m.at("value").get<std::string>();
-            else if (m.contains("value") && m.at("value").is_boolean()) x.value = m.at("value").get<bool>();
-            else if (m.contains("value") && m.at("value").is_number()) x.value = m.at("value").get<double>();
+            x.is_null =
+                m.value("is_null", false) || (m.contains("value") && m.at("value").is_null());
+            if (m.contains("value") && m.at("value").is_string())
+                x.text = m.at("value").get<std::string>();
+            else if (m.contains("value") && m.at("value").is_boolean())
+                x.value = m.at("value").get<bool>();
+            else if (m.contains("value") && m.at("value").is_number())
+                x.value = m.at("value").get<double>();
             if (m.contains("quality")) x.quality = m.at("quality").get<int64_t>();
             x.unit = m.value("unit", std::string());
             p.metrics.push_back(std::move(x));
@@ -155,8 +159,7 @@ std::vector<RecordedLine> readRecording(const std::string& path) {
         if (text.find_first_not_of(" \t\r") == std::string::npos || text[0] == '#') continue;
         const std::string where = path + ":" + std::to_string(line);
         const json j = json::parse(text, nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            throw InputError(where + ": not a JSON object");
+        if (j.is_discarded() || !j.is_object()) throw InputError(where + ": not a JSON object");
         if (j.contains("format")) {
             if (j["format"] != "safetwin-live-recording")
                 throw InputError(where + ": not a SafeTwin live recording");
@@ -219,9 +222,12 @@ double replay(const std::vector<RecordedLine>& lines, LiveFeed& feed, const Repl
         }
         pace(r.t);
         now = r.t;
-        if (r.event == "broker_lost") feed.brokerLost(now);
-        else if (r.event == "connected") feed.brokerConnected(now);
-        else if (r.event.empty()) feed.ingest(r.topic, r.payload, now);
+        if (r.event == "broker_lost")
+            feed.brokerLost(now);
+        else if (r.event == "connected")
+            feed.brokerConnected(now);
+        else if (r.event.empty())
+            feed.ingest(r.topic, r.payload, now);
         feed.tick(now);
     }
     return now - t0;

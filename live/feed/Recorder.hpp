@@ -67,9 +67,9 @@ std::vector<RecordedLine> readRecording(const std::string& path);
 std::string sparkplugFromJson(const nlohmann::json& j, const std::string& where);
 
 struct ReplayOptions {
-    double speed = 1.0;       // recording seconds per wall second; <= 0: as fast as possible
-    double tick_s = 0.5;      // feed ticks between messages [Units: s of recording]
-    double until = 0;         // stop after this many seconds of recording (0: all)
+    double speed = 1.0;          // recording seconds per wall second; <= 0: as fast as possible
+    double tick_s = 0.5;         // feed ticks between messages [Units: s of recording]
+    double until = 0;            // stop after this many seconds of recording (0: all)
     std::function<bool()> stop;  // polled; true stops the replay
 };
 

@@ -24,7 +24,8 @@ Condition evaluateCondition(const SensorLimits& l, double v, const Condition& pr
     return {};
 }
 
-void SensorAlarm::enter(SensorState& s, AlarmState st, double now, std::vector<AlarmEvent>& journal) {
+void SensorAlarm::enter(SensorState& s, AlarmState st, double now,
+                        std::vector<AlarmEvent>& journal) {
     s.alarm = st;
     journal.push_back({now, s.id, st, s.severity, s.high, last_value_});
 }
@@ -63,7 +64,8 @@ void SensorAlarm::settle(SensorState& s, double now, std::vector<AlarmEvent>& jo
         journal.push_back({now, s.id, s.alarm, s.severity, s.high, last_value_});  // de-escalated
 }
 
-void SensorAlarm::update(SensorState& s, double value, double now, std::vector<AlarmEvent>& journal) {
+void SensorAlarm::update(SensorState& s, double value, double now,
+                         std::vector<AlarmEvent>& journal) {
     last_value_ = value;
     const Condition c = evaluateCondition(s.limits, value, raw_);
     if (!(c == raw_)) {

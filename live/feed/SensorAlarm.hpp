@@ -40,9 +40,9 @@ class SensorAlarm {
     void settle(SensorState& s, double now, std::vector<AlarmEvent>& journal);
     void enter(SensorState& s, AlarmState st, double now, std::vector<AlarmEvent>& journal);
 
-    Condition raw_;          // condition of the latest value (with deadband)
-    double raw_since_ = 0;   // feed time raw_ was entered
-    Condition effective_;    // condition after the on/off delays
+    Condition raw_;         // condition of the latest value (with deadband)
+    double raw_since_ = 0;  // feed time raw_ was entered
+    Condition effective_;   // condition after the on/off delays
     double last_value_ = 0;
 };
 

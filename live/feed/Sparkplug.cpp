@@ -72,18 +72,31 @@ std::string encodeSparkplug(const SpPayload& p) {
             x->set_is_null(true);
         } else {
             switch (m.datatype) {
-            case sp_datatype::Int8: case sp_datatype::Int16: case sp_datatype::Int32:
-            case sp_datatype::UInt8: case sp_datatype::UInt16: case sp_datatype::UInt32:
-                // Signed values are stored as their two's complement bits (spec 6.4.6).
-                x->set_int_value(static_cast<uint32_t>(static_cast<int64_t>(m.value)));
-                break;
-            case sp_datatype::Int64: case sp_datatype::UInt64:
-                x->set_long_value(static_cast<uint64_t>(static_cast<int64_t>(m.value)));
-                break;
-            case sp_datatype::Float: x->set_float_value(static_cast<float>(m.value)); break;
-            case sp_datatype::Boolean: x->set_boolean_value(m.value != 0); break;
-            case sp_datatype::String: x->set_string_value(m.text); break;
-            default: x->set_double_value(m.value); break;
+                case sp_datatype::Int8:
+                case sp_datatype::Int16:
+                case sp_datatype::Int32:
+                case sp_datatype::UInt8:
+                case sp_datatype::UInt16:
+                case sp_datatype::UInt32:
+                    // Signed values are stored as their two's complement bits (spec 6.4.6).
+                    x->set_int_value(static_cast<uint32_t>(static_cast<int64_t>(m.value)));
+                    break;
+                case sp_datatype::Int64:
+                case sp_datatype::UInt64:
+                    x->set_long_value(static_cast<uint64_t>(static_cast<int64_t>(m.value)));
+                    break;
+                case sp_datatype::Float:
+                    x->set_float_value(static_cast<float>(m.value));
+                    break;
+                case sp_datatype::Boolean:
+                    x->set_boolean_value(m.value != 0);
+                    break;
+                case sp_datatype::String:
+                    x->set_string_value(m.text);
+                    break;
+                default:
+                    x->set_double_value(m.value);
+                    break;
             }
         }
         if (m.quality || !m.unit.empty()) {
@@ -121,38 +134,49 @@ std::optional<SpPayload> decodeSparkplug(const std::string& bytes) {
         m.is_null = x.is_null();
         m.is_historical = x.is_historical();
         switch (x.value_case()) {
-        case pb::Payload::Metric::kIntValue: {
-            const uint32_t bits = x.int_value();
-            const bool isSigned = m.datatype == sp_datatype::Int8 ||
-                                  m.datatype == sp_datatype::Int16 ||
-                                  m.datatype == sp_datatype::Int32;
-            m.value = isSigned ? double(static_cast<int32_t>(bits)) : double(bits);
-            break;
-        }
-        case pb::Payload::Metric::kLongValue:
-            m.value = m.datatype == sp_datatype::Int64 ? double(static_cast<int64_t>(x.long_value()))
-                                                       : double(x.long_value());
-            break;
-        case pb::Payload::Metric::kFloatValue: m.value = x.float_value(); break;
-        case pb::Payload::Metric::kDoubleValue: m.value = x.double_value(); break;
-        case pb::Payload::Metric::kBooleanValue: m.value = x.boolean_value() ? 1 : 0; break;
-        case pb::Payload::Metric::kStringValue:
-            m.numeric = false;
-            m.text = x.string_value();
-            break;
-        case pb::Payload::Metric::VALUE_NOT_SET:
-            m.numeric = false;
-            if (!m.is_null) m.is_null = true;
-            break;
-        default: m.numeric = false; break;
+            case pb::Payload::Metric::kIntValue: {
+                const uint32_t bits = x.int_value();
+                const bool isSigned = m.datatype == sp_datatype::Int8 ||
+                                      m.datatype == sp_datatype::Int16 ||
+                                      m.datatype == sp_datatype::Int32;
+                m.value = isSigned ? double(static_cast<int32_t>(bits)) : double(bits);
+                break;
+            }
+            case pb::Payload::Metric::kLongValue:
+                m.value = m.datatype == sp_datatype::Int64
+                              ? double(static_cast<int64_t>(x.long_value()))
+                              : double(x.long_value());
+                break;
+            case pb::Payload::Metric::kFloatValue:
+                m.value = x.float_value();
+                break;
+            case pb::Payload::Metric::kDoubleValue:
+                m.value = x.double_value();
+                break;
+            case pb::Payload::Metric::kBooleanValue:
+                m.value = x.boolean_value() ? 1 : 0;
+                break;
+            case pb::Payload::Metric::kStringValue:
+                m.numeric = false;
+                m.text = x.string_value();
+                break;
+            case pb::Payload::Metric::VALUE_NOT_SET:
+                m.numeric = false;
+                if (!m.is_null) m.is_null = true;
+                break;
+            default:
+                m.numeric = false;
+                break;
         }
         if (x.has_properties()) {
             const pb::Payload::PropertySet& props = x.properties();
             for (int i = 0; i < props.keys_size() && i < props.values_size(); ++i) {
                 const pb::Payload::PropertyValue& v = props.values(i);
                 if (props.keys(i) == "Quality") {
-                    if (v.has_int_value()) m.quality = static_cast<int32_t>(v.int_value());
-                    else if (v.has_long_value()) m.quality = static_cast<int64_t>(v.long_value());
+                    if (v.has_int_value())
+                        m.quality = static_cast<int32_t>(v.int_value());
+                    else if (v.has_long_value())
+                        m.quality = static_cast<int64_t>(v.long_value());
                 } else if ((props.keys(i) == "engUnit" || props.keys(i) == "Units") &&
                            v.has_string_value()) {
                     m.unit = v.string_value();

@@ -30,13 +30,13 @@ constexpr uint32_t Int8 = 1, Int16 = 2, Int32 = 3, Int64 = 4, UInt8 = 5, UInt16 
 }
 
 struct SpMetric {
-    std::string name;                // "" when only the alias is sent
+    std::string name;  // "" when only the alias is sent
     std::optional<uint64_t> alias;
     std::optional<uint64_t> timestamp_ms;
     uint32_t datatype = sp_datatype::Double;
     bool is_null = false;
     bool is_historical = false;
-    bool numeric = true;             // value holds a number (int, float, double, boolean)
+    bool numeric = true;  // value holds a number (int, float, double, boolean)
     double value = 0;
     std::string text;                // string values
     std::optional<int64_t> quality;  // property "Quality": 0 bad, 192 good, 500 stale

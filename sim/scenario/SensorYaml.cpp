@@ -62,7 +62,8 @@ std::vector<SensorSpec> readSensorSpecs(const YamlReader& r, const YAML::Node& n
                              "topic level)");
         for (const SensorSpec& o : out)
             if (o.id == s.id)
-                m.fail("id", "sensor id '" + s.id + "' is used twice (first at " + o.where.str() + ")");
+                m.fail("id",
+                       "sensor id '" + s.id + "' is used twice (first at " + o.where.str() + ")");
         s.kind = m.string("kind", "other");
         bool kindOk = false;
         for (const char* k : kKinds) kindOk = kindOk || s.kind == k;
@@ -82,7 +83,8 @@ std::vector<SensorSpec> readSensorSpecs(const YamlReader& r, const YAML::Node& n
         if (m.has("level")) {
             s.level_id = m.string("level");
             if (scene.levelIndex(s.level_id) < 0)
-                m.fail("level", "'sensor.level' = '" + s.level_id + "': no such level in the scene");
+                m.fail("level",
+                       "'sensor.level' = '" + s.level_id + "': no such level in the scene");
         } else if (obj) {
             s.level_id = scene.levels[size_t(obj->first)].id;
         } else if (scene.levels.size() == 1) {
@@ -103,8 +105,10 @@ std::vector<SensorSpec> readSensorSpecs(const YamlReader& r, const YAML::Node& n
         s.alarm_low = m.optionalNumber("alarm_low", kAny);
         // Limits must nest: alarm_low <= warning_low < warning_high <= alarm_high.
         const std::pair<const char*, std::optional<double>> order[] = {
-            {"alarm_low", s.alarm_low}, {"warning_low", s.warning_low},
-            {"warning_high", s.warning_high}, {"alarm_high", s.alarm_high}};
+            {"alarm_low", s.alarm_low},
+            {"warning_low", s.warning_low},
+            {"warning_high", s.warning_high},
+            {"alarm_high", s.alarm_high}};
         const char* prevKey = nullptr;
         double prev = 0;
         for (const auto& [key, v] : order) {
@@ -125,7 +129,8 @@ std::vector<SensorSpec> readSensorSpecs(const YamlReader& r, const YAML::Node& n
             const Vec2 range = r.asPoint(*p, "sensor.plausible");
             if (!(range.x < range.y))
                 m.fail("plausible", "'sensor.plausible' = [" + formatNumber(range.x) + ", " +
-                                        formatNumber(range.y) + "] must be [min, max] with min < max");
+                                        formatNumber(range.y) +
+                                        "] must be [min, max] with min < max");
             s.plausible_min = range.x;
             s.plausible_max = range.y;
             for (const auto& [key, v] : order)

@@ -23,8 +23,9 @@ struct CliResult {
 };
 
 CliResult runLive(const fs::path& dir, const std::string& args) {
-    const std::string cmd = "cd '" + dir.string() + "' && '" + (binaryDir() / "app" / "safetwin").string() +
-                            "' " + args + " > out.txt 2>&1";
+    const std::string cmd = "cd '" + dir.string() + "' && '" +
+                            (binaryDir() / "app" / "safetwin").string() + "' " + args +
+                            " > out.txt 2>&1";
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, readFile(dir / "out.txt")};
 }
@@ -53,7 +54,9 @@ TEST_CASE("safetwin live --replay runs a drill without a broker", "[live][cli]")
     const fs::path dir = scratchDir("live-cli-replay");
     writeFile(dir / "drill.jsonl", kDrill);
     const std::string office = (sourceDir() / "scenarios" / "office.yaml").string();
-    const CliResult r = runLive(dir, "live '" + office + "' --replay drill.jsonl --speed 0 --state-out state.json --log issues.txt");
+    const CliResult r = runLive(
+        dir, "live '" + office +
+                 "' --replay drill.jsonl --speed 0 --state-out state.json --log issues.txt");
     INFO(r.out);
     REQUIRE(r.code == 0);
     const json s = json::parse(readFile(dir / "state.json"));
@@ -79,7 +82,8 @@ TEST_CASE("safetwin live --replay runs a drill without a broker", "[live][cli]")
 TEST_CASE("safetwin live: bad input exits 2 and says why", "[live][cli]") {
     const fs::path dir = scratchDir("live-cli-bad");
     const std::string office = (sourceDir() / "scenarios" / "office.yaml").string();
-    writeFile(dir / "broken.jsonl", "{\"t\": 0, \"topic\": \"x\", \"b64\": \"AA\"}\n{\"t\": 1, \"topic\": \"x\"}\n");
+    writeFile(dir / "broken.jsonl",
+              "{\"t\": 0, \"topic\": \"x\", \"b64\": \"AA\"}\n{\"t\": 1, \"topic\": \"x\"}\n");
     CliResult r = runLive(dir, "live '" + office + "' --replay broken.jsonl --state-out s.json");
     CHECK(r.code == 2);
     CHECK(r.out.find("broken.jsonl:2") != std::string::npos);
@@ -93,7 +97,8 @@ TEST_CASE("safetwin live: bad input exits 2 and says why", "[live][cli]") {
     CHECK(r.out.find("99999") != std::string::npos);
 }
 
-TEST_CASE("safetwin live records a session from a broker; the replay gives the same state", "[live][cli][mqtt]") {
+TEST_CASE("safetwin live records a session from a broker; the replay gives the same state",
+          "[live][cli][mqtt]") {
     if (!haveMosquitto()) return;
     MosquittoBroker broker("live-cli-broker");
     const fs::path dir = scratchDir("live-cli-session");
@@ -103,21 +108,25 @@ TEST_CASE("safetwin live records a session from a broker; the replay gives the s
     // The live session in the background, 8 s.
     const pid_t pid = ::fork();
     if (pid == 0) {
-        const std::string cmd = "cd '" + dir.string() + "' && exec '" + bin + "' live '" + office +
-                                "' --broker " + broker.address() +
-                                " --record rec.jsonl --state-out live.json --duration 8 > live.txt 2>&1";
+        const std::string cmd =
+            "cd '" + dir.string() + "' && exec '" + bin + "' live '" + office + "' --broker " +
+            broker.address() +
+            " --record rec.jsonl --state-out live.json --duration 8 > live.txt 2>&1";
         ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
     REQUIRE(pid > 0);
     // Published once the session is subscribed (its state file says connected).
-    const bool up = waitFor([&] {
-        if (!fs::exists(dir / "live.json")) return false;
-        const json s = json::parse(readFile(dir / "live.json"), nullptr, false);
-        return !s.is_discarded() && s.value("connected", false);
-    }, 6);
+    const bool up = waitFor(
+        [&] {
+            if (!fs::exists(dir / "live.json")) return false;
+            const json s = json::parse(readFile(dir / "live.json"), nullptr, false);
+            return !s.is_discarded() && s.value("connected", false);
+        },
+        6);
     CHECK(up);
-    const CliResult pub = runLive(dir, "live publish --broker " + broker.address() + " --script drill.jsonl --speed 2");
+    const CliResult pub = runLive(
+        dir, "live publish --broker " + broker.address() + " --script drill.jsonl --speed 2");
     INFO(pub.out);
     CHECK(pub.code == 0);
     CHECK(pub.out.find("published 7 messages") != std::string::npos);
@@ -130,7 +139,8 @@ TEST_CASE("safetwin live records a session from a broker; the replay gives the s
     CHECK(live.at("counters").at("received") == 7);
     CHECK(sensorIn(live, "GD-M1").at("alarm") == "active_unacknowledged");
 
-    const CliResult r = runLive(dir, "live '" + office + "' --replay rec.jsonl --speed 0 --state-out replay.json");
+    const CliResult r =
+        runLive(dir, "live '" + office + "' --replay rec.jsonl --speed 0 --state-out replay.json");
     INFO(r.out);
     REQUIRE(r.code == 0);
     const json replayed = json::parse(readFile(dir / "replay.json"));

@@ -37,7 +37,9 @@ std::string msg(const std::string& id, double t, double value, const std::string
     return nlohmann::json{{"id", id}, {"t", t}, {"value", value}, {"unit", unit}}.dump();
 }
 
-std::string topic(const std::string& id) { return "safetwin/site/sensors/" + id; }
+std::string topic(const std::string& id) {
+    return "safetwin/site/sensors/" + id;
+}
 
 const SensorState& sensor(const LiveState& s, const std::string& id) {
     const SensorState* p = s.find(id);
@@ -99,14 +101,14 @@ TEST_CASE("plain JSON readings drive ISA-18.2 states with deadband", "[live][fee
     std::vector<AlarmState> states;
     for (const AlarmEvent& e : s.journal) states.push_back(e.state);
     const std::vector<AlarmState> expected = {
-        AlarmState::ActiveUnacknowledged,   // warning at t0+1
-        AlarmState::ActiveUnacknowledged,   // alarm at t0+2 (escalation re-annunciates)
-        AlarmState::ActiveAcknowledged,     // ack at t0+3
-        AlarmState::ActiveAcknowledged,     // de-escalation to warning at t0+5
-        AlarmState::Normal,                 // cleared at t0+7
-        AlarmState::ActiveUnacknowledged,   // alarm at t0+8
-        AlarmState::ReturnedUnacknowledged, // cleared unacknowledged at t0+9
-        AlarmState::Normal};                // ack at t0+10
+        AlarmState::ActiveUnacknowledged,    // warning at t0+1
+        AlarmState::ActiveUnacknowledged,    // alarm at t0+2 (escalation re-annunciates)
+        AlarmState::ActiveAcknowledged,      // ack at t0+3
+        AlarmState::ActiveAcknowledged,      // de-escalation to warning at t0+5
+        AlarmState::Normal,                  // cleared at t0+7
+        AlarmState::ActiveUnacknowledged,    // alarm at t0+8
+        AlarmState::ReturnedUnacknowledged,  // cleared unacknowledged at t0+9
+        AlarmState::Normal};                 // ack at t0+10
     CHECK(states == expected);
     CHECK(s.journal[1].time == t0 + 2);
     CHECK(s.counters.accepted == 9);  // every reading above
@@ -120,7 +122,7 @@ TEST_CASE("on and off delays keep a noisy value from chattering", "[live][feed]"
     const double t0 = 1.7e9;
     feed.ingest(topic("GD1"), msg("GD1", t0, 25), t0);
     CHECK(sensor(feed.snapshot(), "GD1").alarm == AlarmState::Normal);  // not yet 3 s
-    feed.ingest(topic("GD1"), msg("GD1", t0 + 1, 3), t0 + 1);          // a spike: gone
+    feed.ingest(topic("GD1"), msg("GD1", t0 + 1, 3), t0 + 1);           // a spike: gone
     feed.tick(t0 + 5);
     CHECK(sensor(feed.snapshot(), "GD1").alarm == AlarmState::Normal);
     feed.ingest(topic("GD1"), msg("GD1", t0 + 6, 25), t0 + 6);
@@ -153,14 +155,14 @@ TEST_CASE("bad messages are counted and logged, good readings still apply", "[li
     LiveFeed feed({gasDetector("GD1"), gasDetector("GD2")});
     const double t0 = 1.7e9;
     feed.ingest(topic("GD1"), msg("GD1", t0, 4), t0);
-    feed.ingest(topic("GD1"), "{not json", t0 + 0.1);                         // malformed
-    feed.ingest(topic("GD1"), msg("GD2", t0 + 0.2, 4), t0 + 0.2);             // id != topic
-    feed.ingest("safetwin/site/other/GD1", msg("GD1", t0 + 0.3, 4), t0 + 0.3);  // bad topic
+    feed.ingest(topic("GD1"), "{not json", t0 + 0.1);                            // malformed
+    feed.ingest(topic("GD1"), msg("GD2", t0 + 0.2, 4), t0 + 0.2);                // id != topic
+    feed.ingest("safetwin/site/other/GD1", msg("GD1", t0 + 0.3, 4), t0 + 0.3);   // bad topic
     feed.ingest(topic("GD1"), R"({"id":"GD1","t":1,"unit":"%LEL"})", t0 + 0.4);  // no value
-    feed.ingest(topic("GD9"), msg("GD9", t0 + 1, 4), t0 + 1);                 // unknown sensor
-    feed.ingest(topic("GD1"), msg("GD1", t0 + 2, 4, "ppm"), t0 + 2);          // wrong unit
-    feed.ingest(topic("GD1"), msg("GD1", t0, 30), t0 + 3);                    // duplicate time
-    feed.ingest(topic("GD1"), msg("GD1", t0 - 5, 30), t0 + 4);                // out of order
+    feed.ingest(topic("GD9"), msg("GD9", t0 + 1, 4), t0 + 1);                    // unknown sensor
+    feed.ingest(topic("GD1"), msg("GD1", t0 + 2, 4, "ppm"), t0 + 2);             // wrong unit
+    feed.ingest(topic("GD1"), msg("GD1", t0, 30), t0 + 3);                       // duplicate time
+    feed.ingest(topic("GD1"), msg("GD1", t0 - 5, 30), t0 + 4);                   // out of order
     LiveState s = feed.snapshot();
     CHECK(s.counters.received == 9);
     CHECK(s.counters.malformed == 4);
@@ -250,7 +252,8 @@ TEST_CASE("Sparkplug B: births, aliases, seq, bdSeq and deaths", "[live][feed][s
         return encodeSparkplug(p);
     };
     // DATA before any birth: counted, rebirth requested.
-    auto out = feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(0, ms0, {metric("PT1", {}, 2)}), t0);
+    auto out =
+        feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(0, ms0, {metric("PT1", {}, 2)}), t0);
     REQUIRE(out.size() == 1);
     CHECK(out[0].topic == "spBv1.0/Plant/NCMD/Edge1");
     const auto cmd = decodeSparkplug(out[0].payload);
@@ -268,13 +271,15 @@ TEST_CASE("Sparkplug B: births, aliases, seq, bdSeq and deaths", "[live][feed][s
     CHECK(sensor(s, "GD1").value == 4);
     CHECK(sensor(s, "GD1").source == "sparkplug:Plant/Edge1/Gas");
     // DDATA by alias only, seq 2 then 3; 255 -> 0 wrap checked below.
-    feed.ingest("spBv1.0/Plant/DDATA/Edge1/Gas", payload(2, ms0 + 1000, {metric("", 2, 22)}), t0 + 1);
+    feed.ingest("spBv1.0/Plant/DDATA/Edge1/Gas", payload(2, ms0 + 1000, {metric("", 2, 22)}),
+                t0 + 1);
     s = feed.snapshot();
     CHECK(sensor(s, "GD1").value == 22);
     CHECK(sensor(s, "GD1").alarm == AlarmState::ActiveUnacknowledged);
     CHECK(s.counters.seq_gap == 0);
     // A gap: seq 5 instead of 3. Counted, rebirth requested, the reading is still applied.
-    out = feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(5, ms0 + 2000, {metric("", 1, 2.6)}), t0 + 10);
+    out = feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(5, ms0 + 2000, {metric("", 1, 2.6)}),
+                      t0 + 10);
     CHECK(feed.snapshot().counters.seq_gap == 1);
     CHECK(out.size() == 1);
     CHECK(sensor(feed.snapshot(), "PT1").value == 2.6);
@@ -289,7 +294,8 @@ TEST_CASE("Sparkplug B: births, aliases, seq, bdSeq and deaths", "[live][feed][s
     CHECK(feed.snapshot().counters.seq_gap == 1);
     // A metric nobody maps: unknown sensor.
     seq = (seq + 1) % 256;
-    feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(seq, ms0 + 9000, {metric("TT9", {}, 1)}), t0 + 12);
+    feed.ingest("spBv1.0/Plant/NDATA/Edge1", payload(seq, ms0 + 9000, {metric("TT9", {}, 1)}),
+                t0 + 12);
     CHECK(feed.snapshot().counters.unknown_sensor == 1);
     // A wrong payload.
     feed.ingest("spBv1.0/Plant/NDATA/Edge1", std::string("\xff\xff\xff", 3), t0 + 12);
@@ -385,29 +391,35 @@ TEST_CASE("a recording replays to the same state; the state file round-trips", "
     CHECK(liveStateToJson(back) == liveStateToJson(s));
     CHECK(back.alarming().size() == 1);
 
-    writeFile(dir / "bad.jsonl", "{\"t\": 1, \"topic\": \"a\", \"b64\": \"AA\"}\n{\"t\": 0.5, \"topic\": \"a\", \"b64\": \"AA\"}\n");
+    writeFile(dir / "bad.jsonl",
+              "{\"t\": 1, \"topic\": \"a\", \"b64\": \"AA\"}\n{\"t\": 0.5, \"topic\": \"a\", "
+              "\"b64\": \"AA\"}\n");
     CHECK_THROWS_WITH(readRecording((dir / "bad.jsonl").string()),
                       Catch::Contains("bad.jsonl:2") && Catch::Contains("back in time"));
 }
 
 TEST_CASE("sensors in a scenario are checked at their line", "[live][scenario]") {
-    const std::string head = "scene: scenes/office.yaml\npopulations:\n"
-                             "  - {name: p, count: 1, where: {space: R0_01}}\n";
+    const std::string head =
+        "scene: scenes/office.yaml\npopulations:\n"
+        "  - {name: p, count: 1, where: {space: R0_01}}\n";
     const std::string base = (sourceDir() / "scenarios").string();
-    const Scenario ok = parseScenarioText(head +
-                                              "sensors:\n"
-                                              "  - {id: GD1, kind: gas, unit: '%LEL', object: M1, "
-                                              "warning_high: 10, alarm_high: 20, plausible: [0, 100]}\n",
-                                          "s.yaml", base);
+    const Scenario ok =
+        parseScenarioText(head +
+                              "sensors:\n"
+                              "  - {id: GD1, kind: gas, unit: '%LEL', object: M1, "
+                              "warning_high: 10, alarm_high: 20, plausible: [0, 100]}\n",
+                          "s.yaml", base);
     REQUIRE(ok.sensors.size() == 1);
     CHECK(ok.sensors[0].level_id == "L0");
     CHECK(ok.sensors[0].at.x == Approx(20));  // the exit door M1 at [20, 0]
     CHECK(ok.sensors[0].at.y == Approx(0).margin(0.2));
-    const std::string bad = head + "sensors:\n  - {id: GD1, unit: ppm, at: [1, 1], level: L0, "
-                                   "warning_high: 30, alarm_high: 20}\n";
+    const std::string bad = head +
+                            "sensors:\n  - {id: GD1, unit: ppm, at: [1, 1], level: L0, "
+                            "warning_high: 30, alarm_high: 20}\n";
     CHECK_THROWS_WITH(parseScenarioText(bad, "s.yaml", base),
                       Catch::Contains("s.yaml:5") && Catch::Contains("alarm_high"));
-    CHECK_THROWS_WITH(parseScenarioText(head + "sensors:\n  - {id: GD1, unit: ppm, object: nowhere}\n",
-                                        "s.yaml", base),
-                      Catch::Contains("nowhere"));
+    CHECK_THROWS_WITH(
+        parseScenarioText(head + "sensors:\n  - {id: GD1, unit: ppm, object: nowhere}\n", "s.yaml",
+                          base),
+        Catch::Contains("nowhere"));
 }

@@ -24,7 +24,8 @@ inline const char* kMosquitto = "/usr/sbin/mosquitto";
 /// True if mosquitto is installed; otherwise says why the test is skipped (and fails under CI).
 inline bool haveMosquitto() {
     if (std::filesystem::exists(kMosquitto)) return true;
-    if (std::getenv("CI")) FAIL("CI is set but " << kMosquitto << " is missing (apt-get install mosquitto)");
+    if (std::getenv("CI"))
+        FAIL("CI is set but " << kMosquitto << " is missing (apt-get install mosquitto)");
     WARN("skipped: " << kMosquitto << " is missing (apt-get install mosquitto)");
     return false;
 }
@@ -60,9 +61,10 @@ class MosquittoBroker {
         // No limits on queued or in-flight messages: the throughput test must not see the
         // broker drop anything on its own.
         writeFile(dir_ / "mosquitto.conf",
-                  "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n"
-                  "persistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n"
-                  "log_dest none\n");
+                  "listener " + std::to_string(port_) +
+                      " 127.0.0.1\nallow_anonymous true\n"
+                      "persistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n"
+                      "log_dest none\n");
         start();
     }
     ~MosquittoBroker() { stop(); }

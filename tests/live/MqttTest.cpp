@@ -83,7 +83,7 @@ TEST_CASE("scripted feed through a real broker, with a broker restart", "[live][
         pub.publish("safetwin/site/sensors/GD9", reading("GD9", t0 + 3, 1), 1);  // unknown
         pub.publish(topic, reading("GD1", t0 + 4, 4, "ppm"), 1);                 // wrong unit
         pub.publish(topic, reading("GD1", t0 + 3, 50), 1);                       // duplicate t
-        pub.publish(topic, reading("GD1", t0 + 1.5, 50), 1);                    // out of order
+        pub.publish(topic, reading("GD1", t0 + 1.5, 50), 1);                     // out of order
         pub.publish(topic, reading("GD1", t0 + 5, 1e9), 1);                      // absurd
         REQUIRE(received(10));
         FeedCounters c = feed.snapshot().counters;
@@ -109,10 +109,12 @@ TEST_CASE("scripted feed through a real broker, with a broker restart", "[live][
         REQUIRE(pub.flush(5));
     }
     const double silentSince = feed.snapshot().find("GD2")->received;
-    CHECK(waitFor([&] {
-        feed.tick(unixNow());
-        return feed.snapshot().find("GD2")->quality == Quality::Stale;
-    }, 5));
+    CHECK(waitFor(
+        [&] {
+            feed.tick(unixNow());
+            return feed.snapshot().find("GD2")->quality == Quality::Stale;
+        },
+        5));
     CHECK(unixNow() - silentSince >= 1.0);
 
     // A Sparkplug edge node whose connection dies: the broker publishes its will, the NDEATH
@@ -179,11 +181,12 @@ TEST_CASE("scripted feed through a real broker, with a broker restart", "[live][
     client.stop();
 }
 
-TEST_CASE("10,000 messages per second for 10 s keep every sensor's latest state", "[live][mqtt][throughput]") {
+TEST_CASE("10,000 messages per second for 10 s keep every sensor's latest state",
+          "[live][mqtt][throughput]") {
     if (!haveMosquitto()) return;
     MosquittoBroker broker("live-mqtt-rate");
     constexpr int kSensors = 120;
-    constexpr int kRate = 10000;     // messages per second
+    constexpr int kRate = 10000;  // messages per second
     constexpr double kSeconds = 10;
     constexpr int kTotal = int(kRate * kSeconds);
     std::vector<SensorSpec> specs;
@@ -205,10 +208,12 @@ TEST_CASE("10,000 messages per second for 10 s keep every sensor's latest state"
     const auto wall0 = std::chrono::steady_clock::now();
     for (int k = 0; k < kTotal; ++k) {
         if (k % 100 == 0)  // paced in batches of 100 (10 ms)
-            std::this_thread::sleep_until(wall0 + std::chrono::microseconds(int64_t(k) * 1000000 / kRate));
+            std::this_thread::sleep_until(wall0 +
+                                          std::chrono::microseconds(int64_t(k) * 1000000 / kRate));
         const int i = k % kSensors;
         const std::string id = "S" + std::to_string(i);
-        REQUIRE(pub.publish("safetwin/site/sensors/" + id, reading(id, t0 + k * 1e-4, k, "ppm"), 0));
+        REQUIRE(
+            pub.publish("safetwin/site/sensors/" + id, reading(id, t0 + k * 1e-4, k, "ppm"), 0));
         lastValue[size_t(i)] = k;
     }
     const double pubSeconds =
@@ -218,10 +223,11 @@ TEST_CASE("10,000 messages per second for 10 s keep every sensor's latest state"
     const double allSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     const LiveState s = feed.snapshot();
-    std::printf("throughput: %d messages published in %.2f s (%.0f msg/s), all received and "
-                "applied after %.2f s (%.0f msg/s); received %llu, accepted %llu\n",
-                kTotal, pubSeconds, kTotal / pubSeconds, allSeconds, kTotal / allSeconds,
-                (unsigned long long)s.counters.received, (unsigned long long)s.counters.accepted);
+    std::printf(
+        "throughput: %d messages published in %.2f s (%.0f msg/s), all received and "
+        "applied after %.2f s (%.0f msg/s); received %llu, accepted %llu\n",
+        kTotal, pubSeconds, kTotal / pubSeconds, allSeconds, kTotal / allSeconds,
+        (unsigned long long)s.counters.received, (unsigned long long)s.counters.accepted);
     int wrong = 0;
     for (int i = 0; i < kSensors; ++i) {
         const SensorState* v = s.find("S" + std::to_string(i));
