@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "TestSupport.hpp"
+#include "app/LiveFrame.hpp"
 #include "live/feed/LiveFeed.hpp"
 #include "live/feed/Recorder.hpp"
 #include "live/feed/Sparkplug.hpp"
@@ -422,4 +423,22 @@ TEST_CASE("sensors in a scenario are checked at their line", "[live][scenario]")
         parseScenarioText(head + "sensors:\n  - {id: GD1, unit: ppm, object: nowhere}\n", "s.yaml",
                           base),
         Catch::Contains("nowhere"));
+}
+
+TEST_CASE("the live state becomes the frame's sensor samples for the viewer", "[live][feed]") {
+    LiveFeed feed({gasDetector("GD1"), gasDetector("GD2"), gasDetector("GD3")});
+    const double t0 = 1.7e9;
+    feed.ingest(topic("GD1"), msg("GD1", t0, 30), t0);
+    feed.ingest(topic("GD2"), msg("GD2", t0, 12), t0);
+    const std::vector<render::SensorSample> s = sensorSamples(feed.snapshot());
+    REQUIRE(s.size() == 3);
+    CHECK(s[0].alarm == render::AlarmState::Active);
+    CHECK(s[0].value == 30);
+    CHECK(s[0].z == Approx(1.5));
+    CHECK(s[1].alarm == render::AlarmState::Warning);
+    CHECK(s[2].quality == render::SensorQuality::Unknown);
+    feed.acknowledge("GD1", t0 + 1);
+    CHECK(sensorSamples(feed.snapshot())[0].alarm == render::AlarmState::Acknowledged);
+    feed.brokerLost(t0 + 2);
+    CHECK(sensorSamples(feed.snapshot())[1].quality == render::SensorQuality::Stale);
 }
