@@ -27,7 +27,9 @@
 
 #include "render/Camera.hpp"
 #include "render/FrameFromSimulation.hpp"
+#include "render/Overlay.hpp"
 #include "render/Renderer.hpp"
+#include "render/Replay.hpp"
 #include "render/gl/Offscreen.hpp"
 #include "render/viewer/LiveRun.hpp"
 #include "scenes/InputError.hpp"
@@ -95,6 +97,80 @@ void writeResults(const Session& s) {
     std::printf("view: results and after-action record in %s (summary.json, after_action.json, after_action.html)\n", s.out.string().c_str());
 }
 
+/// A recorded run played on the window thread: play, pause, speed, step and scrubbing over
+/// Replay::frameAt. Director actions are refused (a replay cannot change).
+class ReplayPlayer {
+public:
+    explicit ReplayPlayer(render::Replay replay, double speed, bool playing) : replay_(std::move(replay)), speed_(speed), playing_(playing) {
+        t_ = replay_.startTime();
+        refresh();
+    }
+    const render::Replay& replay() const { return replay_; }
+    double start() const { return replay_.startTime(); }
+    double end() const { return replay_.endTime(); }
+    /// Advances the clock by wall seconds x speed.
+    void tick(double wall) {
+        if (playing_) seek(t_ + wall * speed_, false);
+        if (t_ >= end()) playing_ = false;
+    }
+    void seek(double t, bool refreshNow = true) {
+        const double nt = std::clamp(t, start(), end());
+        if (nt != t_ || refreshNow) { t_ = nt; refresh(); }
+        else refresh();
+    }
+    void post(const LiveCommand& c) {
+        using K = LiveCommand::Kind;
+        switch (c.kind) {
+        case K::Play: playing_ = true; if (t_ >= end()) seek(start()); break;
+        case K::Pause: playing_ = false; break;
+        case K::SetSpeed: speed_ = std::clamp(c.value, LiveRun::kMinSpeed, LiveRun::kMaxSpeed); break;
+        case K::Step: seek(t_ + (c.value > 0.0 ? c.value : 0.5)); break;
+        case K::RunTo: seek(c.value); break;
+        default:
+            messages_.push_back({t_, "a replay cannot change: director actions and injects act on live runs (safetwin view SCENARIO)", true});
+            if (messages_.size() > 5) messages_.erase(messages_.begin());
+            break;
+        }
+        refresh();
+    }
+    std::shared_ptr<const LiveSnapshot> snapshot() const { return snap_; }
+
+private:
+    void refresh() {
+        auto s = std::make_shared<LiveSnapshot>();
+        s->frame = replay_.frameAt(t_);
+        s->time = t_;
+        s->speed = speed_;
+        s->playing = playing_;
+        s->finished = t_ >= end();
+        s->stopped_at_limit = s->finished;
+        s->progress.time = t_;
+        s->progress.total = s->frame.total;
+        s->progress.out = s->frame.out;
+        s->progress.remaining = s->frame.remaining;
+        s->progress.exposed = s->frame.exposed;
+        s->progress.incapacitated = s->frame.incapacitated;
+        s->messages = messages_;
+        snap_ = std::move(s);
+    }
+    render::Replay replay_;
+    double speed_ = 1.0, t_ = 0.0;
+    bool playing_ = true;
+    std::vector<RoomMessage> messages_;
+    std::shared_ptr<const LiveSnapshot> snap_;
+};
+
+/// Opens a results folder for replay with the scenario it came from; InputError otherwise.
+std::pair<render::Replay, Scenario> openReplay(const std::string& dir) {
+    render::Replay replay = render::Replay::open(dir);
+    const std::string file = replay.scenarioFile();
+    if (!fs::exists(file))
+        throw InputError("view --results " + dir + ": the run was made from '" + file + "', which no longer exists; the viewer needs its scene");
+    replay.checkScenario(file);
+    Scenario sc = loadScenarioFile(file);
+    return {std::move(replay), std::move(sc)};
+}
+
 std::string clockText(double t) {
     const int m = int(t / 60.0);
     char buf[32];
@@ -160,7 +236,8 @@ std::optional<std::array<double, 3>> pickPlane(const render::Camera& cam, double
 
 struct Ui {
     const ViewerOptions* opt = nullptr;
-    Session* session = nullptr;
+    Session* session = nullptr;        // live run, or
+    ReplayPlayer* player = nullptr;    // a replay
     const Scene* scene = nullptr;
     render::Renderer* renderer = nullptr;
     render::Camera camera;
@@ -195,7 +272,10 @@ void scrollCallback(GLFWwindow* w, double, double dy) {
 
 void glfwErrorCallback(int code, const char* text) { std::fprintf(stderr, "GLFW error %d: %s\n", code, text); }
 
-void post(Ui& ui, const LiveCommand& c) { ui.session->live->post(c); }
+void post(Ui& ui, const LiveCommand& c) {
+    if (ui.player) ui.player->post(c);
+    else ui.session->live->post(c);
+}
 
 void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int fbh) {
     ImGuiIO& io = ImGui::GetIO();
@@ -370,7 +450,14 @@ void timelinePanel(Ui& ui, const LiveSnapshot& s) {
         ImGui::SameLine();
     }
     ImGui::NewLine();
-    ImGui::Text("simulation %.0f steps/s (wall)", s.steps_per_s);
+    if (ui.player) {
+        float t = float(s.time);
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::SliderFloat("##scrub", &t, float(ui.player->start()), float(ui.player->end()), "%.1f s")) ui.player->seek(t);
+        ImGui::Text("replay of %s (%zu frames)", ui.player->replay().scenarioName().c_str(), ui.player->replay().frames());
+    } else {
+        ImGui::Text("simulation %.0f steps/s (wall)", s.steps_per_s);
+    }
     ImGui::End();
 }
 
@@ -578,14 +665,24 @@ void savePng(const std::string& path, int w, int h) {
 }  // namespace
 
 int runViewer(const ViewerOptions& o) {
+    const bool scripted = std::isfinite(o.exit_at);
+    // Input first (a bad results folder is reported with or without a display), then the display.
+    std::unique_ptr<ReplayPlayer> player;
+    std::unique_ptr<Scenario> replayScenario;
+    if (!o.results.empty()) {
+        auto [replay, sc] = openReplay(o.results);
+        replayScenario = std::make_unique<Scenario>(std::move(sc));
+        player = std::make_unique<ReplayPlayer>(std::move(replay), o.speed, !o.paused && !scripted);
+        if (scripted) player->seek(o.exit_at);
+    }
     if (!displayAvailable())
         throw InputError("view: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). To draw without one use\n"
-                         "  safetwin render SCENARIO --time T --out FILE.png\n"
+                         "  safetwin render SCENARIO --time T --out FILE.png   (or render --results DIR)\n"
                          "or run the viewer under a virtual display: xvfb-run -a safetwin view SCENARIO");
-    if (!o.results.empty()) throw InputError("view --results: replaying a results folder needs the recorded replay (`safetwin run --record`), not available in this build yet");
-    const bool scripted = std::isfinite(o.exit_at);
-    Session session = startSession(o, scripted);
-    const Scene& scene = session.live->simulation().scenario().scene;
+    Session session;
+    if (!player) session = startSession(o, scripted);
+    const Scenario& scenario = player ? *replayScenario : session.live->simulation().scenario();
+    const Scene& scene = scenario.scene;
 
     glfwSetErrorCallback(glfwErrorCallback);
     if (!glfwInit()) throw std::runtime_error("view: GLFW could not start (is the display " + std::string(std::getenv("DISPLAY") ? std::getenv("DISPLAY") : "") + " reachable?)");
@@ -608,7 +705,7 @@ int runViewer(const ViewerOptions& o) {
         w = mode->width;
         h = mode->height;
     }
-    const std::string title = "SafeTwin - " + session.live->simulation().scenario().name;
+    const std::string title = "SafeTwin - " + scenario.name + (player ? " (replay)" : "");
     GLFWwindow* win = glfwCreateWindow(w, h, title.c_str(), monitor, nullptr);
     if (!win) throw std::runtime_error("view: could not open an OpenGL 3.3 core window (see the GLFW error above)");
     struct WindowGuard { GLFWwindow* w; ~WindowGuard() { glfwDestroyWindow(w); } } windowGuard{win};
@@ -618,6 +715,7 @@ int runViewer(const ViewerOptions& o) {
     Ui ui;
     ui.opt = &o;
     ui.session = &session;
+    ui.player = player.get();
     ui.scene = &scene;
     ui.panels = !o.no_panels;
     ui.tour = o.tour;
@@ -654,11 +752,16 @@ int runViewer(const ViewerOptions& o) {
 
     render::Renderer renderer(scene);
     ui.renderer = &renderer;
-    session.live->start();
+    if (session.live) session.live->start();
     int exitCode = 0;
+    int scriptedFrames = 0;  // ImGui sizes auto-fitting windows on their first frames
+    auto lastTick = std::chrono::steady_clock::now();
     while (!glfwWindowShouldClose(win)) {
         glfwPollEvents();
-        const auto snap = session.live->snapshot();
+        const auto tickNow = std::chrono::steady_clock::now();
+        if (player) player->tick(std::min(0.25, std::chrono::duration<double>(tickNow - lastTick).count()));
+        lastTick = tickNow;
+        const auto snap = player ? player->snapshot() : session.live->snapshot();
         int fbw = 0, fbh = 0;
         glfwGetFramebufferSize(win, &fbw, &fbh);
         if (fbw <= 0 || fbh <= 0) {
@@ -688,14 +791,14 @@ int runViewer(const ViewerOptions& o) {
         if (ui.panels) {
             legend(ui);
             timelinePanel(ui, *snap);
-            directorPanel(ui, *snap);
+            if (!ui.player) directorPanel(ui, *snap);
             injectPanel(ui, *snap);
             viewPanel(ui, *snap);
         }
         ImGui::Render();
         glViewport(0, 0, fbw, fbh);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        if (scripted && (snap->stopped_at_limit || snap->finished)) {
+        if (scripted && ++scriptedFrames > 2 && (player || snap->stopped_at_limit || snap->finished)) {
             if (!o.screenshot.empty()) {
                 savePng(o.screenshot, fbw, fbh);
                 std::printf("view: screenshot %s (%dx%d) at t=%.2f s\n", o.screenshot.c_str(), fbw, fbh, snap->time);
@@ -704,8 +807,10 @@ int runViewer(const ViewerOptions& o) {
         }
         glfwSwapBuffers(win);
     }
-    session.live->stop();
-    writeResults(session);
+    if (session.live) {
+        session.live->stop();
+        writeResults(session);
+    }
     return exitCode;
 }
 
@@ -716,8 +821,17 @@ int exportVideo(const ViewerOptions& o) {
         throw InputError("--video-size: each side must be in [16, 16384] pixels");
     if (o.video_width % 2 || o.video_height % 2) throw InputError("--video-size: width and height must be even (H.264 with 4:2:0 colour)");
     if (!(o.video_fps > 0 && o.video_fps <= 240)) throw InputError("--fps must be in (0, 240]");
-    Session session = startSession(o, true);
-    const Scene& scene = session.live->simulation().scenario().scene;
+    std::unique_ptr<render::Replay> replay;
+    std::unique_ptr<Scenario> replayScenario;
+    Session session;
+    if (!o.results.empty()) {
+        auto [r, sc] = openReplay(o.results);
+        replay = std::make_unique<render::Replay>(std::move(r));
+        replayScenario = std::make_unique<Scenario>(std::move(sc));
+    } else {
+        session = startSession(o, true);
+    }
+    const Scene& scene = replay ? replayScenario->scene : session.live->simulation().scenario().scene;
     auto camera = render::findBookmark(scene, o.camera);
     if (!camera) throw InputError("--camera '" + o.camera + "': no such bookmark (overview, top, level:<id>)");
     auto context = render::OffscreenContext::create();
@@ -725,6 +839,10 @@ int exportVideo(const ViewerOptions& o) {
     render::Renderer renderer(scene);
     render::DrawOptions draw;
     draw.colour_by = colourBy(o.colour);
+    render::OffscreenOverlay overlay;  // clock, counters and legend, as in the window
+    render::OverlayOptions overlayOpt;
+    overlayOpt.title = replay ? replayScenario->name : session.live->simulation().scenario().name;
+    overlayOpt.scale = float(std::clamp(o.ui_scale * o.video_height / 720.0, 0.5, 8.0));
 
     const fs::path out(o.video);
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
@@ -734,30 +852,40 @@ int exportVideo(const ViewerOptions& o) {
                   o.video_height, o.video_fps, tmp.c_str());
     FILE* pipe = popen(cmd, "w");
     if (!pipe) throw std::runtime_error("view --video: cannot start ffmpeg (Debian package ffmpeg)");
-    session.live->start();
+    if (session.live) session.live->start();
     int frames = 0;
     bool ok = true;
+    const double last = replay ? std::min(o.exit_at, replay->endTime()) : o.exit_at;
     for (;; ++frames) {
-        const double t = o.video_from + frames * o.video_rate / o.video_fps;
-        if (t > o.exit_at + 1e-9) break;
-        session.live->post(LiveCommand::runTo(t));
-        const auto snap = session.live->waitUntil(t, 600.0, false);
-        if (snap->time < t - 1e-9 && !snap->finished) { ok = false; break; }
+        const double t = (replay ? std::max(o.video_from, replay->startTime()) : o.video_from) + frames * o.video_rate / o.video_fps;
+        if (t > last + 1e-9) break;
+        render::Frame frame;
+        bool end = false;
+        if (replay) {
+            frame = replay->frameAt(t);
+        } else {
+            session.live->post(LiveCommand::runTo(t));
+            const auto snap = session.live->waitUntil(t, 600.0, false);
+            if (snap->time < t - 1e-9 && !snap->finished) { ok = false; break; }
+            frame = snap->frame;
+            end = snap->finished;
+        }
         target.bind();
-        renderer.draw(snap->frame, *camera, draw, o.video_width, o.video_height);
+        renderer.draw(frame, *camera, draw, o.video_width, o.video_height);
+        overlay.draw(frame, draw, overlayOpt, o.video_width, o.video_height);
         const auto rgb = target.readRgb();
         if (std::fwrite(rgb.data(), 1, rgb.size(), pipe) != rgb.size()) { ok = false; break; }
-        if (snap->finished) { ++frames; break; }
+        if (end) { ++frames; break; }
     }
     const int rc = pclose(pipe);
-    session.live->stop();
+    if (session.live) session.live->stop();
     if (!ok || rc != 0) {
         fs::remove(tmp);
         throw std::runtime_error("view --video: ffmpeg failed (exit " + std::to_string(rc) + ") writing " + o.video);
     }
     fs::rename(tmp, out);
     std::printf("view: %s, %d frames at %dx%d, %g fps (%s)\n", out.string().c_str(), frames, o.video_width, o.video_height, o.video_fps, context->renderer().c_str());
-    writeResults(session);
+    if (session.live) writeResults(session);
     return 0;
 }
 
