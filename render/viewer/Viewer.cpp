@@ -1,6 +1,5 @@
 // The viewer window. Index:
 //   [SECTION] Session      scenario, drill script and LiveRun shared by the window and video export
-//   [SECTION] Picking      pixel -> world ray -> floor point (for "start a leak here")
 //   [SECTION] Window       GLFW + ImGui setup, input, camera, the frame loop
 //   [SECTION] Panels       timeline, director, injects, view, big-screen overlay, legend
 //   [SECTION] Video        offscreen frames piped to ffmpeg
@@ -32,6 +31,7 @@
 #include "render/Replay.hpp"
 #include "render/gl/Offscreen.hpp"
 #include "render/viewer/LiveRun.hpp"
+#include "render/viewer/Picking.hpp"
 #include "scenes/InputError.hpp"
 #include "sim/run/Simulation.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
@@ -180,56 +180,6 @@ std::string clockText(double t) {
 
 render::ColourBy colourBy(const std::string& s) {
     return s == "speed" ? render::ColourBy::Speed : s == "dose" ? render::ColourBy::Dose : render::ColourBy::State;
-}
-
-// [SECTION] Picking -----------------------------------------------------------------------------
-
-/// Inverse of a 4x4 column-major matrix (Gauss-Jordan with partial pivoting).
-std::optional<std::array<double, 16>> invert(const render::Mat4& M) {
-    double a[4][8];
-    for (int r = 0; r < 4; ++r)
-        for (int c = 0; c < 4; ++c) {
-            a[r][c] = M.m[size_t(c * 4 + r)];
-            a[r][c + 4] = r == c ? 1.0 : 0.0;
-        }
-    for (int c = 0; c < 4; ++c) {
-        int p = c;
-        for (int r = c + 1; r < 4; ++r)
-            if (std::abs(a[r][c]) > std::abs(a[p][c])) p = r;
-        if (std::abs(a[p][c]) < 1e-14) return std::nullopt;
-        for (int k = 0; k < 8; ++k) std::swap(a[c][k], a[p][k]);
-        const double d = a[c][c];
-        for (int k = 0; k < 8; ++k) a[c][k] /= d;
-        for (int r = 0; r < 4; ++r)
-            if (r != c) {
-                const double f = a[r][c];
-                for (int k = 0; k < 8; ++k) a[r][k] -= f * a[c][k];
-            }
-    }
-    std::array<double, 16> inv{};
-    for (int r = 0; r < 4; ++r)
-        for (int c = 0; c < 4; ++c) inv[size_t(c * 4 + r)] = a[r][c + 4];
-    return inv;
-}
-
-/// The point on the horizontal plane z = planeZ under pixel (px, py), or nullopt.
-std::optional<std::array<double, 3>> pickPlane(const render::Camera& cam, double px, double py, int w, int h, double planeZ) {
-    const auto inv = invert(cam.viewProjection(w, h));
-    if (!inv) return std::nullopt;
-    const double nx = 2.0 * px / w - 1.0, ny = 1.0 - 2.0 * py / h;
-    auto unproject = [&](double nz) {
-        std::array<double, 4> v{};
-        const double in[4] = {nx, ny, nz, 1.0};
-        for (int r = 0; r < 4; ++r)
-            for (int c = 0; c < 4; ++c) v[size_t(r)] += (*inv)[size_t(c * 4 + r)] * in[c];
-        return std::array<double, 3>{v[0] / v[3], v[1] / v[3], v[2] / v[3]};
-    };
-    const auto a = unproject(-1.0), b = unproject(1.0);
-    const double dz = b[2] - a[2];
-    if (std::abs(dz) < 1e-12) return std::nullopt;
-    const double s = (planeZ - a[2]) / dz;
-    if (s < 0.0) return std::nullopt;
-    return std::array<double, 3>{a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1]), planeZ};
 }
 
 // [SECTION] Window ------------------------------------------------------------------------------
@@ -421,9 +371,14 @@ void bigOverlay(Ui& ui, const LiveSnapshot& s) {
     else if (!s.playing) ImGui::TextUnformatted("paused");
     // The latest messages to the room
     const double now = s.time;
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 420.0f * ui.scale);  // long messages wrap
     for (const RoomMessage& m : s.messages)
-        if (now - m.time < 30.0)
-            ImGui::TextColored(m.error ? ImVec4(1, 0.4f, 0.4f, 1) : ImVec4(0.6f, 0.9f, 1, 1), "%s %s", clockText(m.time).c_str(), m.text.c_str());
+        if (now - m.time < 30.0) {
+            ImGui::PushStyleColor(ImGuiCol_Text, m.error ? ImVec4(1, 0.4f, 0.4f, 1) : ImVec4(0.6f, 0.9f, 1, 1));
+            ImGui::TextWrapped("%s %s", clockText(m.time).c_str(), m.text.c_str());
+            ImGui::PopStyleColor();
+        }
+    ImGui::PopTextWrapPos();
     ImGui::End();
 }
 

@@ -89,6 +89,31 @@ struct CrowdStepStats {
     void merge(const CrowdStepStats& o);
 };
 
+/// exp(x) from a degree-5 polynomial for 2^f on [-1/2, 1/2] and the exponent bits: relative
+/// error below 4e-6 on [-8, 6] (the repulsion's arguments), 5e-6 for |x| <= 20 and 1e-5 for
+/// |x| <= 69 (measured in tests/sim/crowd: truncation below 2.5e-6 plus float rounding); the argument is clamped to [-69.3, 69.3] (2^-100 and 2^100, so that nothing
+/// underflows into slow subnormal numbers). Branch-free and written so that GCC vectorises it;
+/// uses +, *, one conversion and bit operations only, so every instruction set gives the same
+/// bits (tests/sim/crowd).
+inline float fastExp(float x) {
+    const float y0 = x * 1.44269504f;  // log2(e)
+    const float y = y0 < -100.0f ? -100.0f : (y0 > 100.0f ? 100.0f : y0);
+    const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds y to an integer
+    const float n = (y + magic) - magic;
+    const float f = y - n;  // [-1/2, 1/2]
+    // 2^f = e^(f ln 2), Taylor series to degree 5: truncation error (ln2 / 2)^6 / 6! < 2.5e-6.
+    float p = 1.33335581e-3f;
+    p = p * f + 9.61812911e-3f;
+    p = p * f + 5.55041087e-2f;
+    p = p * f + 2.40226507e-1f;
+    p = p * f + 6.93147181e-1f;
+    p = p * f + 1.0f;
+    const int32_t bits = (int32_t(n) + 127) * (1 << 23);
+    float scale;
+    __builtin_memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
 class CrowdModel {
 public:
     CrowdModel(const NavGrid& grid, const CsmParams& params);
@@ -99,6 +124,12 @@ public:
 
     const CsmParams& params() const { return p_; }
 
+    /// Agent ids in the order of the last step's neighbour grid (cell by cell, rows of cells
+    /// south to north): neighbours in space are neighbours here. Waiting and Moving agents only.
+    const std::vector<int32_t>& cellOrder() const { return sortedId_; }
+    /// (n) each agent's index in cellOrder(), or -1 if not in it; empty before the first step.
+    const std::vector<int32_t>& cellRank() const { return rank_; }
+
 private:
     void buildNeighbourGrid(const CrowdState& s, const CrowdTraits& traits);
 
@@ -106,17 +137,21 @@ private:
     CsmParams p_;
     Vec2 hashOrigin_;
     int hx_ = 0, hy_ = 0;
-    int baseRing_ = 1;                 // cells searched around an agent's cell
     // Spatial hash (rebuilt every step): agents sorted by cell.
     std::vector<int32_t> cellStart_;   // (hx*hy + 1)
     std::vector<int32_t> sortedId_;    // (active)
-    struct Packed {
-        float x, y, z, r;  // position relative to the hash origin, elevation, radius
-    };
-    std::vector<Packed> packed_;       // (active) in sorted order
+    std::vector<int32_t> rank_;        // (n) index in sortedId_, or -1 if not in the grid
     std::vector<int32_t> agentCell_;   // (n)
-    // Next generation (double buffer)
-    CrowdState next_;
+    std::vector<int32_t> fill_;        // (hx*hy) scratch of the counting sort
+    // Neighbour data in sorted order, padded with far-away entries so that the neighbour
+    // loops may read whole blocks of lanes past the end. Positions relative to hashOrigin_.
+    std::vector<float> sx_, sy_, sz_, sr_;   // (active + pad) [m]
+    float maxRadius_ = 0.0f;                 // of the agents in the grid [m]
+    // The step's results in sorted order, copied to the state by agent id afterwards.
+    std::vector<double> outX_, outY_, outWalk_;
+    std::vector<float> outZ_, outEx_, outEy_, outV_;
+    std::vector<int32_t> outLayer_;
+    std::vector<uint8_t> outKind_;           // 0 untouched, 1 stands (speed 0), 2 moved
 };
 
 }  // namespace safetwin

@@ -146,6 +146,18 @@ RouteField computeRouteField(const NavGrid& grid, const std::vector<float>& F, i
                 field.dir_y[size_t(node)] = float(d.y);
             }
     }
+    field.cell_dir.assign(size_t(n) * 4, 0.0f);
+    for (const NavLayer& L : grid.layers())
+        for (int c = 0; c < L.cells(); ++c) {
+            if (L.solid[size_t(c)]) continue;
+            const int r = L.redirect[size_t(c)];
+            const int node = r >= 0 ? r : L.node0 + c;
+            if (field.cost[size_t(node)] == inf) continue;
+            float* e = &field.cell_dir[size_t(L.node0 + c) * 4];
+            e[0] = field.dir_x[size_t(node)];
+            e[1] = field.dir_y[size_t(node)];
+            e[2] = 1.0f;
+        }
     return field;
 }
 
@@ -221,12 +233,33 @@ float sampleCost(const NavGrid& grid, const RouteField& field, int layer, Vec2 p
 }
 
 Vec2 sampleDirection(const NavGrid& grid, const RouteField& field, int layer, Vec2 p) {
+    // The same bilinear weights as bilinear(), from the precomputed table: a skipped cell's
+    // entry is zero, so it adds nothing to the direction or to the weight.
+    const NavLayer& L = grid.layer(layer);
+    const double h = grid.cell();
+    const double fx = (p.x - grid.origin().x) / h - 0.5 - L.i0, fy = (p.y - grid.origin().y) / h - 0.5 - L.j0;
+    const int i = int(std::floor(fx)), j = int(std::floor(fy));
+    const double tx = fx - i, ty = fy - j;
+    const double w[4] = {(1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty};
+    const float* table = field.cell_dir.data() + size_t(L.node0) * 4;
     Vec2 d{};
     double wsum = 0.0;
-    bilinear(grid, field, layer, p, [&](int node, double w) {
-        d += Vec2{field.dir_x[size_t(node)], field.dir_y[size_t(node)]} * w;
-        wsum += w;
-    });
+    auto add = [&](int c, double wk) {
+        const float* e = table + size_t(c) * 4;
+        d += Vec2{e[0], e[1]} * wk;
+        wsum += wk * e[2];
+    };
+    if (i >= 0 && j >= 0 && i + 1 < L.nx && j + 1 < L.ny) {
+        const int c = L.at(i, j);
+        add(c, w[0]);
+        add(c + 1, w[1]);
+        add(c + L.nx, w[2]);
+        add(c + L.nx + 1, w[3]);
+    } else {
+        const int ii[4] = {i, i + 1, i, i + 1}, jj[4] = {j, j, j + 1, j + 1};
+        for (int k = 0; k < 4; ++k)
+            if (L.inside(ii[k], jj[k])) add(L.at(ii[k], jj[k]), w[k]);
+    }
     if (wsum > 1e-9) return normalized(d);
     const auto [node, centre] = nearestRouted(grid, field, layer, p);
     return node >= 0 ? normalized(centre - p) : Vec2{};

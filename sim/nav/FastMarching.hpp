@@ -35,6 +35,11 @@ struct RouteField {
     std::vector<float> cost;     // (nodes) walking cost to the exit, in level-floor metres
     std::vector<float> dir_x;    // (nodes) unit direction of steepest descent
     std::vector<float> dir_y;    // (nodes)
+    /// (nodes x 4) sampleDirection's table, per cell of every layer: the direction of the node
+    /// that owns the cell (itself or its redirect) and weight 1, or all 0 where the bilinear
+    /// sampling skips the cell (solid or no route). Built once per field, so that each person's
+    /// lookup every step is four loads without branches.
+    std::vector<float> cell_dir;
 };
 
 /// Fast marching from the cells of `exit` (seeded with their distance to the exit segment).

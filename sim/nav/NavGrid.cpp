@@ -387,24 +387,9 @@ int NavGrid::layerOfNode(int node) const {
     return -1;
 }
 
-int NavGrid::cellAt(int l, Vec2 p) const {
-    const NavLayer& L = layers_[size_t(l)];
-    const int i = latticeI(p.x) - L.i0, j = latticeJ(p.y) - L.j0;
-    return L.inside(i, j) ? L.at(i, j) : -1;
-}
-
 bool NavGrid::walkable(int l, Vec2 p) const {
     const int c = cellAt(l, p);
     return c >= 0 && !layers_[size_t(l)].solid[size_t(c)];
-}
-
-double NavGrid::wallDistance(int l, Vec2 p) const {
-    const NavLayer& L = layers_[size_t(l)];
-    const double fx = (p.x - origin_.x) / h_ - 0.5 - L.i0, fy = (p.y - origin_.y) / h_ - 0.5 - L.j0;
-    const int i = int(std::floor(fx)), j = int(std::floor(fy));
-    const double tx = fx - i, ty = fy - j;
-    auto v = [&](int a, int b) { return L.inside(a, b) ? double(L.wall_dist[size_t(L.at(a, b))]) : 0.0; };
-    return (v(i, j) * (1 - tx) + v(i + 1, j) * tx) * (1 - ty) + (v(i, j + 1) * (1 - tx) + v(i + 1, j + 1) * tx) * ty;
 }
 
 Vec2 NavGrid::wallNormal(int l, Vec2 p) const {

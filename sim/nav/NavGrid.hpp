@@ -7,6 +7,7 @@
 // a flight, the slab opening above it). Route fields see one graph across all layers.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -64,13 +65,24 @@ public:
     Vec2 cellCentre(const NavLayer& L, int i, int j) const {
         return {origin_.x + (L.i0 + i + 0.5) * h_, origin_.y + (L.j0 + j + 0.5) * h_};
     }
-    /// Cell of p in layer l, or -1 outside the layer.
-    int cellAt(int l, Vec2 p) const;
+    /// Cell of p in layer l, or -1 outside the layer. (Inline: every person, every step.)
+    int cellAt(int l, Vec2 p) const {
+        const NavLayer& L = layers_[size_t(l)];
+        const int i = latticeI(p.x) - L.i0, j = latticeJ(p.y) - L.j0;
+        return L.inside(i, j) ? L.at(i, j) : -1;
+    }
     /// True if the cell of p in layer l is free (not solid, inside the layer).
     bool walkable(int l, Vec2 p) const;
 
     /// Bilinear wall distance at p in layer l (0 outside the layer). [m]
-    double wallDistance(int l, Vec2 p) const;
+    double wallDistance(int l, Vec2 p) const {
+        const NavLayer& L = layers_[size_t(l)];
+        const double fx = (p.x - origin_.x) / h_ - 0.5 - L.i0, fy = (p.y - origin_.y) / h_ - 0.5 - L.j0;
+        const int i = int(std::floor(fx)), j = int(std::floor(fy));
+        const double tx = fx - i, ty = fy - j;
+        auto v = [&](int a, int b) { return L.inside(a, b) ? double(L.wall_dist[size_t(L.at(a, b))]) : 0.0; };
+        return (v(i, j) * (1 - tx) + v(i + 1, j) * tx) * (1 - ty) + (v(i, j + 1) * (1 - tx) + v(i + 1, j + 1) * tx) * ty;
+    }
     /// Unit vector pointing away from the nearest solid (gradient of wallDistance).
     Vec2 wallNormal(int l, Vec2 p) const;
 

@@ -400,6 +400,7 @@ std::string Simulation::directLeak(const LeakAction& leak, const std::string& so
     s.rate = leak.rate;
     s.start = time();
     s.stop = time() + leak.duration;
+    s.where.file = "director leak";  // messages name the action, not a file
     gas_->addSource(s);
     std::string detail = fmt(leak.rate) + " kg/s at (" + fmt(round6(leak.at.x)) + ", " + fmt(round6(leak.at.y)) + ") m, " + fmt(leak.height) + " m above level " + s.level_id;
     if (std::isfinite(leak.duration)) detail += " for " + fmt(leak.duration) + " s";
