@@ -174,89 +174,14 @@ struct Runs {
     }
 };
 
-/// Neighbour candidates of one agent, copied from the runs of sorted agents into consecutive
-/// lanes (offsets from the agent, elevation, radius), so that the lanes are full whatever the
-/// number of agents per cell. (kCap + kLanes) each.
-struct Gather {
-    static constexpr int kCap = 256;
-    alignas(32) float dx[kCap + kLanes];
-    alignas(32) float dy[kCap + kLanes];
-    alignas(32) float z[kCap + kLanes];
-    alignas(32) float r[kCap + kLanes];
-    int n = 0;
-
-    /// Appends sorted agents [b, e), x shifted by `shift`, relative to (xi, yi). Copies whole
-    /// blocks of lanes (the arrays are padded); process(count) is called to empty the buffer
-    /// when it fills up, and must leave `n` candidates.
-    template <typename Process>
-    [[gnu::always_inline]] inline void append(const float* __restrict sx, const float* __restrict sy, const float* __restrict sz,
-                                              const float* __restrict sr, int b, int e, float shift, float xi, float yi, Process&& process) {
-        for (int k = b; k < e; k += kLanes) {
-            if (n + kLanes > kCap) process();
-            for (int l = 0; l < kLanes; ++l) {
-                dx[n + l] = (sx[k + l] + shift) - xi;
-                dy[n + l] = sy[k + l] - yi;
-                z[n + l] = sz[k + l];
-                r[n + l] = sr[k + l];
-            }
-            n += std::min(kLanes, e - k);
-        }
-    }
-    /// Far-away entries after the last candidate, so that a block of lanes read past it holds
-    /// finite numbers.
-    [[gnu::always_inline]] inline void seal() {
-        for (int l = 0; l < kLanes; ++l) {
-            dx[n + l] = dy[n + l] = kFar;
-            z[n + l] = r[n + l] = 0.0f;
-        }
-    }
-    /// Drops the first `count` candidates (a multiple of kLanes).
-    void drop(int count) {
-        for (int k = count; k < n; ++k) {
-            dx[k - count] = dx[k];
-            dy[k - count] = dy[k];
-            z[k - count] = z[k];
-            r[k - count] = r[k];
-        }
-        n -= count;
-    }
-};
-
-/// Repulsion lanes: sum over the candidates [0, count) of -R(s) n, R = a exp((l - s) / D),
-/// for those closer than l + 6 D on the agent's floor; overlaps counted on the way.
+/// Repulsion lanes: the sum of -R(s) n, R = a exp((l - s) / D), over the neighbours closer than
+/// l + 6 D on the agent's floor; overlaps counted on the way.
 struct Repulsion {
     float fx[kLanes] = {}, fy[kLanes] = {}, deepest[kLanes] = {};
     int32_t overlaps[kLanes] = {};
 
-    [[gnu::always_inline]] inline void add(const Gather& g, int count, float ri, float zi, float a, float invD, float cut, float zsep) {
-        float ax[kLanes], ay[kLanes], dp[kLanes];
-        int32_t ov[kLanes];
-        for (int l = 0; l < kLanes; ++l) { ax[l] = fx[l]; ay[l] = fy[l]; dp[l] = deepest[l]; ov[l] = overlaps[l]; }
-        for (int k = 0; k < count; k += kLanes) {
-            for (int l = 0; l < kLanes; ++l) {
-                const int idx = k + l;
-                const float dx = g.dx[idx], dy = g.dy[idx];
-                const float d2 = dx * dx + dy * dy;
-                const float reach = ri + g.r[idx];
-                const float interact = reach + cut;
-                const float dz = g.z[idx] - zi;
-                const bool ok = (idx < count) & (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
-                const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
-                const float R = a * fastExp((reach - d) * invD) / d;
-                const float w = ok ? R : 0.0f;  // finite either way: d >= 1e-6, the exponent clamped
-                ax[l] -= w * dx;
-                ay[l] -= w * dy;
-                const bool over = ok & (d < reach - 0.01f);
-                ov[l] += over ? 1 : 0;
-                const float depth = over ? reach - d : 0.0f;
-                dp[l] = depth > dp[l] ? depth : dp[l];
-            }
-        }
-        for (int l = 0; l < kLanes; ++l) { fx[l] = ax[l]; fy[l] = ay[l]; deepest[l] = dp[l]; overlaps[l] = ov[l]; }
-    }
-
-    /// The same, straight from the runs of sorted agents (no copy; lanes past a run's end
-    /// masked, reading into the padding).
+    /// Adds the agents of the runs, straight from the sorted arrays: blocks of kLanes, lanes
+    /// past a run's end masked (they read the next run or the padding).
     [[gnu::always_inline]] inline void addRuns(const Runs& runs, const float* __restrict sx, const float* __restrict sy, const float* __restrict sz,
                                                const float* __restrict sr, float xi, float yi, float ri, float zi, float a, float invD, float cut, float zsep) {
         float ax[kLanes], ay[kLanes], dp[kLanes];
@@ -290,30 +215,11 @@ struct Repulsion {
     }
 };
 
-/// Headway lanes: the least (s - l) / T, floored at 0, over the candidates [0, count) ahead
-/// along (ex, ey) within the corridor of half-width l on the agent's floor.
+/// Headway lanes: the least (s - l) / T, floored at 0, over the neighbours ahead along
+/// (ex, ey) within the corridor of half-width l on the agent's floor.
 struct Headway {
     float vmin[kLanes];
     explicit Headway(float v0) { for (float& v : vmin) v = v0; }
-
-    [[gnu::always_inline]] inline void add(const Gather& g, int count, float ri, float zi, float ex, float ey, float invT, float zsep) {
-        float vm[kLanes];
-        for (int l = 0; l < kLanes; ++l) vm[l] = vmin[l];
-        for (int k = 0; k < count; k += kLanes) {
-            for (int l = 0; l < kLanes; ++l) {
-                const int idx = k + l;
-                const float dx = g.dx[idx], dy = g.dy[idx];
-                const float reach = ri + g.r[idx];
-                const float dz = g.z[idx] - zi;
-                const float along = dx * ex + dy * ey, across = dy * ex - dx * ey;
-                const bool ok = (idx < count) & (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
-                const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
-                const float vc = ok ? (gap > 0.0f ? gap : 0.0f) : 1e30f;
-                vm[l] = vc < vm[l] ? vc : vm[l];
-            }
-        }
-        for (int l = 0; l < kLanes; ++l) vmin[l] = vm[l];
-    }
 
     [[gnu::always_inline]] inline void addRuns(const Runs& runs, const float* __restrict sx, const float* __restrict sy, const float* __restrict sz,
                                                const float* __restrict sr, float xi, float yi, float ri, float zi, float ex, float ey, float invT, float zsep) {
