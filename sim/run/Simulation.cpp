@@ -287,17 +287,31 @@ void Simulation::chooseExits(bool force) {
 }
 
 void Simulation::desiredDirections() {
-    const int n = int(state_.size());
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < n; ++i) {
-        if (state_.status[size_t(i)] != AgentStatus::Moving || target_[size_t(i)] < 0) {
-            state_.e0x[size_t(i)] = state_.e0y[size_t(i)] = 0.0f;
-            continue;
+    auto desire = [&](size_t i) {
+        if (state_.status[i] != AgentStatus::Moving || target_[i] < 0) {
+            state_.e0x[i] = state_.e0y[i] = 0.0f;
+            return;
         }
-        const Vec2 d = sampleDirection(*grid_, fields_[size_t(target_[size_t(i)])], state_.layer[size_t(i)], {state_.x[size_t(i)], state_.y[size_t(i)]});
-        if (d.x == 0.0 && d.y == 0.0) continue;  // keep the last direction
-        state_.e0x[size_t(i)] = float(d.x);
-        state_.e0y[size_t(i)] = float(d.y);
+        const Vec2 d = sampleDirection(*grid_, fields_[size_t(target_[i])], state_.layer[i], {state_.x[i], state_.y[i]});
+        if (d.x == 0.0 && d.y == 0.0) return;  // keep the last direction
+        state_.e0x[i] = float(d.x);
+        state_.e0y[i] = float(d.y);
+    };
+    // The people the crowd model sorted by cell last step in that order, so that neighbours
+    // in space read neighbouring route-field cells one after another (a large crowd's route
+    // fields do not fit in cache); everyone else by id. Each person is visited once.
+    const int n = int(state_.size());
+    const std::vector<int32_t>& rank = model_->cellRank();
+    const std::vector<int32_t>& order = model_->cellOrder();
+#pragma omp parallel
+    {
+#pragma omp for schedule(static) nowait
+        for (int i = 0; i < n; ++i)
+            if (rank.size() != size_t(n) || rank[size_t(i)] < 0) desire(size_t(i));
+        if (rank.size() == size_t(n)) {
+#pragma omp for schedule(static)
+            for (int k = 0; k < int(order.size()); ++k) desire(size_t(order[size_t(k)]));
+        }
     }
 }
 
