@@ -95,6 +95,54 @@ double timeOf(const ForecastRun& r) {
     return std::isfinite(r.evacuation_time) ? r.evacuation_time : 0.0;
 }
 
+/// A plan of one level as SVG (north up): walls, doors (closed ones red), exits (green; closed
+/// red), obstacles, and the hazard markers on it.
+std::string planSvg(const Scene& scene, int level, const std::vector<HazardMarkerData>& markers) {
+    const Box2 b = scene.levelBounds(level);
+    if (!b.valid()) return "";
+    const double pad = 4.0, w = b.max.x - b.min.x + 2 * pad, h = b.max.y - b.min.y + 2 * pad;
+    const double scale = 640.0 / std::max(w, 1.0);
+    auto X = [&](double x) { return fmt((x - b.min.x + pad) * scale, 1); };
+    auto Y = [&](double y) { return fmt((b.max.y + pad - y) * scale, 1); };
+    std::ostringstream os;
+    const Level& L = scene.levels[size_t(level)];
+    os << "<h3>Level " << html(L.id) << (L.name.empty() ? "" : " (" + html(L.name) + ")") << "</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
+       << fmt(w * scale, 0) << "\" height=\"" << fmt(h * scale, 0) << "\" style=\"background:#fafafa;border:1px solid #ccc\">\n";
+    for (const Obstacle& o : L.obstacles) {
+        os << "<polygon fill=\"#bbb\" points=\"";
+        for (Vec2 p : o.polygon) os << X(p.x) << "," << Y(p.y) << " ";
+        os << "\"/>\n";
+    }
+    for (const Wall& wall : L.walls) {
+        os << "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"" << fmt(std::max(1.0, wall.thickness * scale), 1) << "\" points=\"";
+        for (Vec2 p : wall.points) os << X(p.x) << "," << Y(p.y) << " ";
+        os << "\"/>\n";
+    }
+    for (const Door& d : L.doors)
+        os << "<line x1=\"" << X(d.a.x) << "\" y1=\"" << Y(d.a.y) << "\" x2=\"" << X(d.b.x) << "\" y2=\"" << Y(d.b.y)
+           << "\" stroke=\"" << (d.closed ? "#d00" : "#fafafa") << "\" stroke-width=\"" << fmt(std::max(3.0, 0.3 * scale), 1) << "\"/>\n";
+    for (const Exit& e : scene.exits) {
+        if (e.level != level) continue;
+        const auto d = e.door.empty() ? std::nullopt : scene.findDoor(e.door);
+        const bool closed = d && scene.levels[size_t(d->first)].doors[size_t(d->second)].closed;
+        os << "<line x1=\"" << X(e.a.x) << "\" y1=\"" << Y(e.a.y) << "\" x2=\"" << X(e.b.x) << "\" y2=\"" << Y(e.b.y)
+           << "\" stroke=\"" << (closed ? "#d00" : "#2a2") << "\" stroke-width=\"4\" stroke-dasharray=\"" << (closed ? "3,2" : "none") << "\"/>\n"
+           << "<text x=\"" << X((e.a.x + e.b.x) / 2) << "\" y=\"" << Y((e.a.y + e.b.y) / 2) << "\" font-size=\"11\" fill=\"" << (closed ? "#d00" : "#2a2")
+           << "\" dx=\"4\" dy=\"-4\">" << html(e.id) << "</text>\n";
+    }
+    for (const HazardMarkerData& m : markers) {
+        if (!m.located || m.level != level) continue;
+        os << "<g><title>" << html(m.id + " " + m.title + " (" + (m.major ? "major" : "general") + ", " + m.status +
+                                   (m.deadline.empty() ? "" : ", due " + m.deadline) + (m.overdue ? ", OVERDUE" : "") + ")")
+           << "</title><circle cx=\"" << X(m.x) << "\" cy=\"" << Y(m.y) << "\" r=\"8\" fill=\"" << (m.major ? "#d00" : "#f90")
+           << "\" stroke=\"" << (m.overdue ? "#000" : "#fff") << "\" stroke-width=\"" << (m.overdue ? 3 : 1) << "\"/>"
+           << "<text x=\"" << X(m.x) << "\" y=\"" << Y(m.y) << "\" font-size=\"11\" font-weight=\"bold\" dx=\"10\" dy=\"4\">" << html(m.id)
+           << (m.overdue ? " !" : "") << "</text></g>\n";
+    }
+    os << "</svg>\n";
+    return os.str();
+}
+
 }  // namespace
 
 Scenario forecastScenario(const Scenario& base, const std::vector<Hazard>& hazards,
@@ -247,6 +295,34 @@ ForecastResult runForecast(const Scenario& base, const std::vector<Hazard>& open
         return a.added.value > b.added.value;
     });
     for (size_t k = 0; k < r.impacts.size(); ++k) r.impacts[k].rank = int(k) + 1;
+
+    // Markers on the plans: every open hazard, where it is, with its cost.
+    r.scene = std::make_shared<const Scene>(now.scene);
+    for (const Hazard& h : open) {
+        HazardMarkerData m;
+        m.id = h.id;
+        m.title = h.title;
+        m.owner = h.responsible_person.empty() ? h.responsible_unit : h.responsible_person;
+        m.status = h.status;
+        m.deadline = h.deadline;
+        m.domain = h.domain;
+        m.major = h.level == "major";
+        m.overdue = isOverdue(h, r.now);
+        m.effect = h.effect;
+        Vec2 at;
+        m.located = locateHazard(base.scene, h, m.level, at);
+        if (m.located) {
+            m.x = at.x;
+            m.y = at.y;
+            m.z = base.scene.levels[size_t(m.level)].elevation;
+        }
+        for (const HazardImpact& i : r.impacts)
+            if (i.hazard.id == h.id) {
+                m.evacuation_cost_s = i.added.value;
+                m.trapped = int(std::lround(i.trapped));
+            }
+        r.markers.push_back(m);
+    }
     return r;
 }
 
@@ -347,6 +423,14 @@ std::string reportHtml(const ForecastResult& r) {
     for (const RouteToAvoid& a : r.avoid)
         os << "<tr><td>" << html(a.what) << "</td><td>" << html(a.id) << "</td><td>" << html(a.why) << "</td></tr>\n";
     os << "</table>\n";
+    if (r.scene) {
+        os << "<h2>Open hazards on the plans</h2>\n<p>Red: major, orange: general; a black ring and '!' mark an overdue "
+              "hazard; red doors and dashed red exits are closed by a hazard; grey: obstacles (blocked routes included).</p>\n";
+        for (size_t l = 0; l < r.scene->levels.size(); ++l) os << planSvg(*r.scene, int(l), r.markers);
+        int unplaced = 0;
+        for (const HazardMarkerData& m : r.markers) unplaced += !m.located;
+        if (unplaced) os << "<p>" << unplaced << " open hazard(s) name no place in this scene.</p>\n";
+    }
     if (!r.impacts.empty()) {
         double top = 1e-9;
         for (const HazardImpact& i : r.impacts) top = std::max(top, std::fabs(i.added.value));

@@ -10,6 +10,7 @@
 // [SECTION] Output      JSON, a readable summary, the HTML report
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "live/feed/LiveState.hpp"
+#include "live/forecast/HazardScene.hpp"
 #include "live/register/HazardRegister.hpp"
 #include "sim/batch/Statistics.hpp"
 #include "sim/scenario/Scenario.hpp"
@@ -80,6 +82,8 @@ struct ForecastResult {
     std::vector<RouteToAvoid> avoid;
     double simulated_s = 0, wall_s = 0;   // summed over all runs (the speed-up is their ratio)
     std::vector<HazardImpact> impacts;    // ranked, with options.impact
+    std::shared_ptr<const Scene> scene;   // as the runs saw it (effects applied), for the plans
+    std::vector<HazardMarkerData> markers;  // every open hazard, with its cost when ranked
 };
 
 // [SECTION] Running ----------------------------------------------------------------------------
@@ -99,7 +103,8 @@ Scenario forecastScenario(const Scenario& base, const std::vector<Hazard>& hazar
 
 nlohmann::ordered_json toJson(const ForecastResult& r);
 std::string summaryText(const ForecastResult& r);
-/// One self-contained HTML page: the forecast and the impact ranking.
+/// One self-contained HTML page: the forecast, plans of each level with the hazard markers
+/// (red major, orange general, a black ring and "!" when overdue), and the impact ranking.
 std::string reportHtml(const ForecastResult& r);
 /// The impact figures as the register stores them.
 std::vector<HazardImpactRecord> impactRecords(const ForecastResult& r);

@@ -113,7 +113,9 @@ TEST_CASE("forecast: the impact ranking puts a blocked main exit above a minor h
     auto reg = HazardRegister::open(s.hazard_register, true);
     // The minor one: goods stacked in the far west corner, away from every route.
     reg->add(hazard("H1", "general", "block:L0:0.5,8.5,1.5,9.5"), "inspector");
-    reg->add(hazard("H2", "major", "close_exit:M1"), "inspector");
+    Hazard chained = hazard("H2", "major", "close_exit:M1");
+    chained.location_object = "M1";
+    reg->add(chained, "inspector");
     ForecastOptions opt;
     opt.seeds = 3;
     opt.jobs = 2;
@@ -134,11 +136,19 @@ TEST_CASE("forecast: the impact ranking puts a blocked main exit above a minor h
         if (m.id == "H2") {
             CHECK(m.evacuation_cost_s == Approx(r.impacts[0].added.value));
             CHECK(m.major);
+            CHECK(m.located);
+            CHECK(m.x == Approx(15.0));
+        } else {
             CHECK_FALSE(m.located);  // no location given
         }
     const std::string page = reportHtml(r);
     CHECK(page.find("What each open hazard costs") != std::string::npos);
     CHECK(page.find("<script") == std::string::npos);
+    // The plan shows H2's marker (major: red) and M1 closed (red, dashed).
+    CHECK(page.find("<svg") != std::string::npos);
+    CHECK(page.find("fill=\"#d00\" stroke=\"#fff\"") != std::string::npos);
+    CHECK(page.find(">H2</text>") != std::string::npos);
+    CHECK(page.find("stroke-dasharray=\"3,2\"") != std::string::npos);
 }
 
 TEST_CASE("forecast: effects and markers are checked against the scene", "[forecast]") {
