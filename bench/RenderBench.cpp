@@ -103,7 +103,8 @@ int runRenderBench(bool quick) {
         std::string view;
     };
     std::vector<Case> cases = quick ? std::vector<Case>{{2000, 640, 360, "overview"}}
-                                    : std::vector<Case>{{10000, 1920, 1080, "overview"},
+                                    : std::vector<Case>{{0, 1920, 1080, "overview"},
+                                                        {10000, 1920, 1080, "overview"},
                                                         {100000, 1920, 1080, "overview"},
                                                         {10000, 1920, 1080, "close"},
                                                         {100000, 1920, 1080, "close"}};

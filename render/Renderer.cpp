@@ -28,28 +28,25 @@ uniform float uLevelOffset[32];
 uniform float uLevelVisible[32];
 uniform float uLevelElev[32];
 uniform float uWallCut;
-out vec3 vNormal;
 out vec4 vColour;
 void main() {
     int l = clamp(int(aLevelKind.x + 0.5), 0, 31);
     vec3 p = aPos;
     if (aLevelKind.y > 0.5) p.z = min(p.z, uLevelElev[l] + uWallCut);
     p.z += uLevelOffset[l];
-    vNormal = aNormal;
-    vColour = aColour;
+    vec3 n = normalize(aNormal);
+    float light = 0.5 + 0.38 * abs(dot(n, vec3(0.3577, 0.2555, 0.8980))) + 0.12 * abs(dot(n, vec3(-0.6446, 0.7520, 0.2149)));
+    vColour = vec4(aColour.rgb * light, aColour.a);
     gl_Position = uLevelVisible[l] > 0.5 ? uViewProj * vec4(p, 1.0) : vec4(2.0, 2.0, 2.0, 1.0);
 }
 )";
 
 const char* kMeshFs = R"(#version 330 core
-in vec3 vNormal;
 in vec4 vColour;
 uniform float uAlpha;
 out vec4 fragColour;
 void main() {
-    vec3 n = normalize(vNormal);
-    float light = 0.5 + 0.38 * abs(dot(n, normalize(vec3(0.35, 0.25, 0.9)))) + 0.12 * abs(dot(n, normalize(vec3(-0.6, 0.7, 0.2))));
-    fragColour = vec4(vColour.rgb * light, vColour.a * uAlpha);
+    fragColour = vec4(vColour.rgb, vColour.a * uAlpha);
 }
 )";
 
@@ -62,27 +59,24 @@ layout(location = 4) in vec2 iHeading;
 layout(location = 5) in vec4 iColour;
 uniform mat4 uViewProj;
 uniform float uBodyHeight;
-out vec3 vNormal;
 out vec3 vColour;
 void main() {
     vec2 h = iHeading;
     vec2 s = vec2(-h.y, h.x);
     vec2 lp = aPos.xy * iPosR.w;
     vec3 wp = vec3(iPosR.xy + h * lp.x + s * lp.y, iPosR.z + aPos.z * uBodyHeight);
-    vNormal = vec3(h * aNormal.x + s * aNormal.y, aNormal.z);
-    vColour = min(iColour.rgb * aShade, vec3(1.0));
+    vec3 n = normalize(vec3(h * aNormal.x + s * aNormal.y, aNormal.z));
+    float light = 0.55 + 0.45 * max(dot(n, vec3(0.3577, 0.2555, 0.8980)), 0.0);
+    vColour = min(iColour.rgb * aShade, vec3(1.0)) * light;
     gl_Position = uViewProj * vec4(wp, 1.0);
 }
 )";
 
 const char* kBodyFs = R"(#version 330 core
-in vec3 vNormal;
 in vec3 vColour;
 out vec4 fragColour;
 void main() {
-    vec3 n = normalize(vNormal);
-    float light = 0.55 + 0.45 * max(dot(n, normalize(vec3(0.35, 0.25, 0.9))), 0.0);
-    fragColour = vec4(vColour * light, 1.0);
+    fragColour = vec4(vColour, 1.0);
 }
 )";
 
@@ -264,7 +258,7 @@ std::array<float, 4> gasColour(double ppm, double threshold) {
     const int k = std::min(3, int(t));
     const float f = float(t - k);
     return {kS[k][0] + f * (kS[k + 1][0] - kS[k][0]), kS[k][1] + f * (kS[k + 1][1] - kS[k][1]),
-            kS[k][2] + f * (kS[k + 1][2] - kS[k][2]), 0.45f + 0.1f * float(t)};
+            kS[k][2] + f * (kS[k + 1][2] - kS[k][2]), 0.35f + 0.1f * float(t)};
 }
 
 struct Renderer::Impl {

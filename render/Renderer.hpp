@@ -38,10 +38,11 @@ struct DrawOptions {
     double speed_max = 1.6;            // top of the speed colour scale [Units: m/s]
     double dose_max = 1.0;             // top of the dose colour scale (FED or toxic load)
     double body_height = 1.7;          // [Units: m]
-    /// Agents smaller than this on screen are drawn as point impostors. [Units: px]
-    double impostor_pixels = 3.0;
+    /// Agents whose body radius is below this on screen are drawn as point impostors (a
+    /// shaded disc: at this size a body's shape does not show). [Units: px]
+    double impostor_pixels = 6.0;
     /// At most this many agents are drawn as bodies (nearest first); the rest as impostors.
-    int body_budget = 20000;
+    int body_budget = 5000;
     double density_cell = 0.5;         // density raster [Units: m]
     double density_radius = 1.0;       // density counts people within this radius [Units: m]
     std::array<float, 3> background{0.13f, 0.15f, 0.18f};

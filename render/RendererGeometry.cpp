@@ -217,10 +217,11 @@ void addWalls(MeshBuilder& m, const Level& L) {
     }
 }
 
-void addFloor(MeshBuilder& m, const Scene& scene, int l) {
+void addFloor(MeshBuilder& m, const Scene& scene, int l, bool modelHasSlabs) {
     const Level& L = scene.levels[size_t(l)];
     const Rgba floorColour = rgb(150, 154, 160), rasterColour = rgb(150, 154, 160);
     if (!L.raster.empty()) {
+        if (modelHasSlabs) return;   // the model's own slabs show the floor
         // Row runs of floor cells, slightly below the floor so that imported slabs win.
         const LevelRaster& R = L.raster;
         const double z = L.elevation - 0.03;
@@ -266,11 +267,19 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
     g.walls.kind = 1;
     double lowest = 1e300;
     for (const Level& L : scene.levels) lowest = std::min(lowest, L.elevation);
+    // levels whose floor the imported model draws itself (slabs on that level or the one below)
+    std::vector<uint8_t> slabs(scene.levels.size(), 0);
+    if (withModel && scene.model)
+        for (const ModelElement& e : scene.model->elements)
+            if (e.ifc_class == "IfcSlab") {
+                const int l = modelElementLevel(scene, e);
+                if (l >= 0 && size_t(l) < slabs.size()) slabs[size_t(l)] = 1;
+            }
     for (size_t l = 0; l < scene.levels.size(); ++l) {
         const Level& L = scene.levels[l];
         MeshBuilder& floors = L.elevation > lowest + 0.5 ? g.upperFloors : g.opaque;
         floors.level = g.opaque.level = g.walls.level = int(l);
-        addFloor(floors, scene, int(l));
+        addFloor(floors, scene, int(l), slabs[l] != 0);
         addWalls(g.walls, L);
         for (const Obstacle& o : L.obstacles)
             if (o.source_id.empty() || !withModel || !scene.model)   // imported ones are in the model
@@ -371,7 +380,7 @@ void gasSurface(const GasVolume& vol, double threshold, const Scene& scene, Mesh
         return std::isfinite(c) ? double(c) : 0.0;
     };
     static constexpr int kTets[6][4] = {{0, 1, 3, 7}, {0, 3, 2, 7}, {0, 2, 6, 7}, {0, 6, 4, 7}, {0, 4, 5, 7}, {0, 5, 1, 7}};
-    const Rgba col{235, 200, 40, 150};
+    const Rgba col{235, 200, 40, 95};
     std::vector<int> levelOfK(size_t(vol.nz));
     for (int k = 0; k < vol.nz; ++k) levelOfK[size_t(k)] = levelOfElevation(scene, vol.z0 + (k + 0.5) * vol.cell - 1.5);
     for (int k = 0; k + 1 < vol.nz; ++k)
