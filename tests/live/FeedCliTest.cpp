@@ -97,7 +97,7 @@ TEST_CASE("safetwin live: bad input exits 2 and says why", "[live][cli]") {
     CHECK(r.out.find("99999") != std::string::npos);
 }
 
-TEST_CASE("safetwin live records a session from a broker; the replay gives the same state",
+TEST_CASE("safetwin live records a session from a broker, and its replay gives the same state",
           "[live][cli][mqtt]") {
     if (!haveMosquitto()) return;
     MosquittoBroker broker("live-cli-broker");

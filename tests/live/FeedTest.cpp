@@ -360,7 +360,8 @@ TEST_CASE("Sparkplug payloads round-trip through protobuf", "[live][sparkplug]")
     CHECK(parseSparkplugTopic("spBv1.0/STATE/host")->type == SpType::STATE);
 }
 
-TEST_CASE("a recording replays to the same state; the state file round-trips", "[live][replay]") {
+TEST_CASE("a recording replays to the same state, and the state file round-trips",
+          "[live][replay]") {
     const auto dir = scratchDir("live-replay");
     const double t0 = 1.7e9;
     {
