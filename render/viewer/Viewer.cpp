@@ -413,6 +413,8 @@ void timelinePanel(Ui& ui, const LiveSnapshot& s) {
     } else {
         ImGui::Text("simulation %.0f steps/s (wall)", s.steps_per_s);
     }
+    ImGui::SameLine();
+    ImGui::Text("  window %.0f frames/s", double(ImGui::GetIO().Framerate));
     ImGui::End();
 }
 
@@ -710,6 +712,8 @@ int runViewer(const ViewerOptions& o) {
     if (session.live) session.live->start();
     int exitCode = 0;
     int scriptedFrames = 0;  // ImGui sizes auto-fitting windows on their first frames
+    long long framesDrawn = 0;
+    const auto windowStart = std::chrono::steady_clock::now();
     auto lastTick = std::chrono::steady_clock::now();
     while (!glfwWindowShouldClose(win)) {
         glfwPollEvents();
@@ -753,6 +757,7 @@ int runViewer(const ViewerOptions& o) {
         ImGui::Render();
         glViewport(0, 0, fbw, fbh);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        ++framesDrawn;
         if (scripted && ++scriptedFrames > 2 && (player || snap->stopped_at_limit || snap->finished)) {
             if (!o.screenshot.empty()) {
                 savePng(o.screenshot, fbw, fbh);
@@ -762,6 +767,9 @@ int runViewer(const ViewerOptions& o) {
         }
         glfwSwapBuffers(win);
     }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - windowStart).count();
+    std::printf("view: %lld frames in %.1f s (%.1f frames/s, %s)\n", framesDrawn, wall, wall > 0 ? framesDrawn / wall : 0.0,
+                reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     if (session.live) {
         session.live->stop();
         writeResults(session);
