@@ -54,7 +54,7 @@ LiveFeed::LiveFeed(const std::vector<SensorSpec>& specs, const Scene* scene) {
         s.sp_node = sp.sp_node;
         s.sp_device = sp.sp_device;
         by_id_[sp.id] = sensors_.size();
-        by_metric_[sp.sp_metric].push_back(sensors_.size());
+        by_metric_[sp.sp_metric.empty() ? sp.id : sp.sp_metric].push_back(sensors_.size());
         sensors_.push_back(std::move(s));
     }
 }

@@ -443,3 +443,37 @@ TEST_CASE("the live state becomes the frame's sensor samples for the viewer", "[
     feed.brokerLost(t0 + 2);
     CHECK(sensorSamples(feed.snapshot())[1].quality == render::SensorQuality::Stale);
 }
+
+TEST_CASE("a drill script writes Sparkplug B payloads as JSON", "[live][replay][sparkplug]") {
+    const auto dir = scratchDir("live-sparkplug-script");
+    writeFile(
+        dir / "drill.jsonl",
+        R"({"t": 0, "topic": "spBv1.0/Plant/NBIRTH/Edge1", "sparkplug": {"seq": 0, "timestamp": 1700000000000, "metrics": [{"name": "bdSeq", "type": "UInt64", "value": 0}, {"name": "GD1", "alias": 4, "type": "Float", "value": 5, "unit": "%LEL"}]}}
+{"t": 1, "topic": "spBv1.0/Plant/NDATA/Edge1", "sparkplug": {"seq": 1, "timestamp": 1700000001000, "metrics": [{"alias": 4, "type": "Float", "value": 21.5}]}}
+{"t": 2, "topic": "spBv1.0/Plant/NDATA/Edge1", "sparkplug": {"seq": 2, "timestamp": 1700000002000, "metrics": [{"alias": 4, "type": "Float", "value": null}]}}
+)");
+    LiveFeed feed({gasDetector("GD1")});
+    ReplayOptions o;
+    o.speed = 0;
+    const auto lines = readRecording((dir / "drill.jsonl").string());
+    o.until = 1.5;
+    replay(lines, feed, o);
+    LiveState s = feed.snapshot();
+    CHECK(sensor(s, "GD1").value == 21.5);
+    CHECK(sensor(s, "GD1").severity == Severity::Alarm);
+    CHECK(sensor(s, "GD1").time == 1700000001.0);
+    CHECK(sensor(s, "GD1").source == "sparkplug:Plant/Edge1");
+    // A null metric: the sensor reports a fault; quality bad, the last value kept.
+    LiveFeed again({gasDetector("GD1")});
+    o.until = 0;
+    replay(lines, again, o);
+    s = again.snapshot();
+    CHECK(sensor(s, "GD1").quality == Quality::Bad);
+    CHECK(sensor(s, "GD1").value == 21.5);
+    CHECK(s.counters.seq_gap == 0);
+    CHECK_THROWS_WITH(
+        sparkplugFromJson(
+            nlohmann::json::parse(R"({"metrics": [{"name": "x", "type": "Quaternion"}]})"),
+            "d.jsonl:3"),
+        Catch::Contains("d.jsonl:3") && Catch::Contains("Quaternion"));
+}
