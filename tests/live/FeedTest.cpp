@@ -477,3 +477,47 @@ TEST_CASE("a drill script writes Sparkplug B payloads as JSON", "[live][replay][
             "d.jsonl:3"),
         Catch::Contains("d.jsonl:3") && Catch::Contains("Quaternion"));
 }
+
+TEST_CASE("random bytes on every topic never crash the feed nor hide a good reading",
+          "[live][feed]") {
+    SensorSpec a = gasDetector("GD1");
+    LiveFeed feed({a});
+    const double t0 = 1.7e9;
+    feed.ingest(topic("GD1"), msg("GD1", t0, 4), t0);
+    uint64_t x = 88172645463325252ull;  // xorshift64, fixed seed
+    auto next = [&] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    const std::string topics[] = {
+        topic("GD1"),         "spBv1.0/G/NBIRTH/N", "spBv1.0/G/NDATA/N", "spBv1.0/G/DDATA/N/D",
+        "spBv1.0/G/NDEATH/N", "safetwin/x",         "spBv1.0/G/NDATA",   ""};
+    constexpr int kMessages = 5000;
+    for (int k = 0; k < kMessages; ++k) {
+        std::string payload(next() % 64, '\0');
+        for (char& c : payload) c = char(next() & 0xff);
+        // Half the JSON ones are almost right: a random value, unit or time.
+        if (k % 2 == 0 && k % 16 < 8)
+            payload = R"({"id": "GD1", "t": )" + std::to_string(double(next() % 1000) - 500 + t0) +
+                      R"(, "value": )" + std::to_string(double(next() % 400) - 200) +
+                      R"(, "unit": ")" + (next() % 2 ? "%LEL" : "ppm") + "\"}";
+        feed.ingest(topics[next() % 8], payload, t0 + 1 + k * 1e-3);
+    }
+    LiveState s = feed.snapshot();
+    const FeedCounters& c = s.counters;
+    CHECK(c.received == kMessages + 1);
+    // Every message either updated a sensor or was counted as one kind of problem (Sparkplug
+    // messages that parse but carry nothing for us count as neither).
+    CHECK(c.accepted + c.malformed + c.unknown_sensor + c.wrong_unit + c.duplicate +
+              c.out_of_order + c.absurd + c.no_birth + c.seq_gap + c.stale_deaths <=
+          c.received + c.seq_gap + c.no_birth);
+    CHECK(c.malformed > 0);
+    // A good reading after all that is taken.
+    feed.ingest(topic("GD1"), msg("GD1", t0 + 10000, 7), t0 + 10);
+    s = feed.snapshot();
+    CHECK(sensor(s, "GD1").value == 7);
+    CHECK(sensor(s, "GD1").quality == Quality::Good);
+    CHECK(s.issues.size() == LiveState::kMaxIssues);  // the log keeps the newest
+}
