@@ -648,7 +648,7 @@ int runViewer(const ViewerOptions& o) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_SAMPLES, 4);
+    glfwWindowHint(GLFW_SAMPLES, o.samples > 1 ? o.samples : 0);
     GLFWmonitor* monitor = nullptr;
     int w = o.width, h = o.height;
     if (o.fullscreen) {

@@ -30,6 +30,7 @@ struct ViewerOptions {
     double tour_seconds = 10.0;        // per bookmark [Units: s of wall time]
     std::string camera = "overview";   // start camera bookmark
     std::string colour = "state";      // state, speed, dose
+    int samples = 4;                   // multisampling of the window (1 = off; software GL draws faster without)
     // Scripted mode: run as fast as possible to exit_at, save a screenshot, write results, exit.
     double exit_at = std::numeric_limits<double>::infinity();  // [Units: s]
     std::string screenshot;            // PNG of the window at the end
