@@ -177,13 +177,13 @@ struct BodyVertex {
     float p[3], n[3], shade;
 };
 
-/// A person: an octagonal body (narrower front to back than across the shoulders, so the
+/// A person: a hexagonal body (narrower front to back than across the shoulders, so the
 /// heading shows) and a head, radius 1 and height 1 in body units.
 std::vector<BodyVertex> bodyMesh() {
     std::vector<BodyVertex> v;
-    constexpr int kSides = 8;
     constexpr double kPi = 3.14159265358979323846;
-    auto ring = [&](double r, double depth, double z0, double z1, float shade) {
+    // 30 triangles: under a software renderer every triangle's set-up counts
+    auto ring = [&](int kSides, double r, double depth, double z0, double z1, float shade) {
         for (int k = 0; k < kSides; ++k) {
             const double a0 = 2 * kPi * k / kSides, a1 = 2 * kPi * (k + 1) / kSides, am = 0.5 * (a0 + a1);
             const float x0 = float(depth * r * std::cos(a0)), y0 = float(r * std::sin(a0));
@@ -198,9 +198,21 @@ std::vector<BodyVertex> bodyMesh() {
             v.insert(v.end(), cap, cap + 3);
         }
     };
-    ring(1.0, 0.7, 0.0, 0.84, 1.0f);    // body
-    ring(0.55, 1.0, 0.86, 1.0, 1.3f);   // head, lighter
+    ring(6, 1.0, 0.7, 0.0, 0.84, 1.0f);    // body
+    ring(4, 0.55, 1.0, 0.86, 1.0, 1.3f);   // head, lighter
     return v;
+}
+
+/// Reorders whole triangles by their vertices' level, highest level first (stable).
+void sortByLevelDescending(std::vector<MeshVertex>& v) {
+    const size_t n = v.size() / 3;
+    std::vector<uint32_t> order(n);
+    for (size_t t = 0; t < n; ++t) order[t] = uint32_t(t);
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return v[3 * a].level > v[3 * b].level; });
+    std::vector<MeshVertex> out;
+    out.reserve(v.size());
+    for (uint32_t t : order) out.insert(out.end(), v.begin() + 3 * t, v.begin() + 3 * t + 3);
+    v.swap(out);
 }
 
 void u8Colour(const std::array<float, 3>& c, uint8_t* out) {
@@ -285,7 +297,10 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     m.impostorProgram = gl::buildProgram(kImpostorVs, kImpostorFs, "impostor");
     m.mapProgram = gl::buildProgram(kMapVs, kMapFs, "map");
 
-    const SceneGeometry g = buildSceneGeometry(scene, true);
+    SceneGeometry g = buildSceneGeometry(scene, true);
+    // Upper levels first: seen from above they are in front, so the depth test rejects the
+    // hidden lower storeys before they are shaded (early depth test; llvmpipe does it too).
+    for (MeshBuilder* b : {&g.opaque, &g.upperFloors, &g.walls}) sortByLevelDescending(b->v);
     m.opaque.upload(g.opaque.v, false);
     m.upperFloors.upload(g.upperFloors.v, false);
     m.walls.upload(g.walls.v, false);

@@ -42,7 +42,7 @@ struct DrawOptions {
     /// shaded disc: at this size a body's shape does not show). [Units: px]
     double impostor_pixels = 6.0;
     /// At most this many agents are drawn as bodies (nearest first); the rest as impostors.
-    int body_budget = 5000;
+    int body_budget = 2000;
     double density_cell = 0.5;         // density raster [Units: m]
     double density_radius = 1.0;       // density counts people within this radius [Units: m]
     std::array<float, 3> background{0.13f, 0.15f, 0.18f};

@@ -5,6 +5,7 @@
 #include <EGL/eglext.h>
 #include <GLFW/glfw3.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -117,9 +118,15 @@ std::unique_ptr<OffscreenContext> tryGlfw(std::string& why) {
 }  // namespace
 
 std::unique_ptr<OffscreenContext> OffscreenContext::create() {
-    std::string whyEgl, whyGlfw;
-    if (auto c = tryEgl(whyEgl)) return c;
-    if (auto c = tryGlfw(whyGlfw)) return c;
+    // SAFETWIN_GL_CONTEXT=egl or glfw forces one way (to test the fallback, or to avoid a
+    // broken EGL driver); unset: EGL first.
+    const char* force = std::getenv("SAFETWIN_GL_CONTEXT");
+    const std::string only = force ? force : "";
+    std::string whyEgl = "EGL not tried (SAFETWIN_GL_CONTEXT=" + only + ")", whyGlfw = "GLFW not tried (SAFETWIN_GL_CONTEXT=" + only + ")";
+    if (only != "glfw")
+        if (auto c = tryEgl(whyEgl)) return c;
+    if (only != "egl")
+        if (auto c = tryGlfw(whyGlfw)) return c;
     throw std::runtime_error("no OpenGL context for offscreen drawing: " + whyEgl + "; " + whyGlfw);
 }
 

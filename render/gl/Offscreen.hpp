@@ -16,6 +16,7 @@ class OffscreenContext {
 public:
     /// Creates a context and makes it current on this thread. Throws std::runtime_error when
     /// neither EGL nor a hidden GLFW window gives an OpenGL 3.3 core context, saying why.
+    /// The environment variable SAFETWIN_GL_CONTEXT=egl or =glfw allows only that one.
     static std::unique_ptr<OffscreenContext> create();
     virtual ~OffscreenContext() = default;
     virtual void makeCurrent() = 0;

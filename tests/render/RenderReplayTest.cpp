@@ -148,3 +148,31 @@ TEST_CASE("render CLI: from a scenario and from recorded results; bad input exit
     CHECK(run("render --results " + (dir / "nothing").string() + " --out " + (dir / "c.png").string()) == 2);
     CHECK_FALSE(fs::exists(dir / "c.png"));
 }
+
+TEST_CASE("render CLI: the hidden-window fallback under Xvfb draws the same picture as EGL", "[render][cli]") {
+    if (std::system("command -v xvfb-run > /dev/null 2>&1") != 0) {
+        if (std::getenv("CI")) FAIL("CI is set but xvfb-run is missing");
+        WARN("skipped: xvfb-run is not installed");
+        return;
+    }
+    if (!test::offscreenOrSkip()) return;
+    const fs::path dir = test::scratchDir("render-fallback");
+    const fs::path scen = dir / "two-rooms.yaml";
+    test::writeFile(scen, test::twoRoomScenario());
+    const std::string exe = std::string(SAFETWIN_BINARY_DIR) + "/app/safetwin";
+    const std::string args = " render " + scen.string() + " --time 2 --size 320x200 --samples 1 --no-overlay --out ";
+    auto run = [&](const std::string& cmd) {
+        const int rc = std::system((cmd + " > " + (dir / "log.txt").string() + " 2>&1").c_str());
+        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    };
+    REQUIRE(run("SAFETWIN_GL_CONTEXT=egl " + exe + args + (dir / "egl.png").string()) == 0);
+    CHECK(test::readFile(dir / "log.txt").find("egl-surfaceless") != std::string::npos);
+    REQUIRE(run("SAFETWIN_GL_CONTEXT=glfw xvfb-run -a -s '-screen 0 640x480x24' " + exe + args + (dir / "glfw.png").string()) == 0);
+    INFO(test::readFile(dir / "log.txt"));
+    CHECK(test::readFile(dir / "log.txt").find("glfw-hidden") != std::string::npos);
+    // both are Mesa's llvmpipe drawing into a framebuffer object: the same pixels
+    CHECK(test::readFile(dir / "egl.png") == test::readFile(dir / "glfw.png"));
+    // without a display, the forced fallback fails with a message that says why
+    CHECK(run("env -u DISPLAY -u WAYLAND_DISPLAY SAFETWIN_GL_CONTEXT=glfw " + exe + args + (dir / "none.png").string()) == 1);
+    CHECK(test::readFile(dir / "log.txt").find("no OpenGL context") != std::string::npos);
+}
