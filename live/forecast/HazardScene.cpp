@@ -1,6 +1,7 @@
 #include "live/forecast/HazardScene.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "live/register/HazardEffect.hpp"
@@ -84,6 +85,22 @@ std::vector<HazardMarkerData> hazardMarkers(const Scene& scene, const HazardRegi
         out.push_back(m);
     }
     return out;
+}
+
+bool HazardMarkerSource::poll(const std::string& now) {
+    if (!reg_) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path_, ec)) return false;
+        reg_ = HazardRegister::open(path_, false);
+    }
+    const std::string t = now.empty() ? utcNow() : now;
+    const int64_t v = reg_->dataVersion();
+    if (v == version_ && t.substr(0, 10) == day_) return false;
+    version_ = v;
+    day_ = t.substr(0, 10);
+    markers_ = hazardMarkers(scene_, *reg_, t);
+    stats_ = reg_->stats(t);
+    return true;
 }
 
 // Effects ----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 // [SECTION] Effects   applyHazardEffects(): a scenario with the hazards' effects in it
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,29 @@ bool locateHazard(const Scene& scene, const Hazard& h, int& level, Vec2& at);
 /// Markers for the open hazards of a register (with their stored impact figures).
 std::vector<HazardMarkerData> hazardMarkers(const Scene& scene, const HazardRegister& reg,
                                             const std::string& now = "");
+
+/// The open hazards' markers and the site's figures (rectification rate, overdue count) of a
+/// register, kept for a viewer: poll() (cheap: one PRAGMA) re-reads them when another process
+/// has changed the file, or when the date changed (overdue flags), so a change shows within one
+/// polling interval. A register file that does not exist yet gives no markers until it does.
+class HazardMarkerSource {
+  public:
+    HazardMarkerSource(Scene scene, std::string path) : scene_(std::move(scene)), path_(std::move(path)) {}
+    /// Re-reads if needed; true when the markers or figures may have changed. `now` as in
+    /// HazardFilter ("" = the current UTC time). Throws InputError for a bad register file.
+    bool poll(const std::string& now = "");
+    const std::vector<HazardMarkerData>& markers() const { return markers_; }
+    const HazardStats& stats() const { return stats_; }
+
+  private:
+    Scene scene_;
+    std::string path_;
+    std::unique_ptr<HazardRegister> reg_;
+    int64_t version_ = -1;
+    std::string day_;
+    std::vector<HazardMarkerData> markers_;
+    HazardStats stats_;
+};
 
 // [SECTION] Effects ----------------------------------------------------------------------------
 

@@ -301,3 +301,30 @@ hazards: {gas_sources: [W, E]}
     CHECK(calm.gas_source.empty());
     CHECK_FALSE(forecastScenario(s, {}, "").gas);
 }
+
+TEST_CASE("forecast: a viewer's marker source follows changes made by another process", "[forecast]") {
+    const fs::path dir = scratchDir("forecast-markers");
+    const Scenario s = parseScenarioText(kHall, "hall.yaml", ".");
+    const std::string path = (dir / "hall.sqlite").string();
+    HazardMarkerSource source(s.scene, path);
+    CHECK_FALSE(source.poll("2026-11-20T10:00:00Z"));  // no register yet
+    auto office = HazardRegister::open(path, true);
+    Hazard h = hazard("H1", "major", "close_exit:M1");
+    h.location_object = "M1";
+    office->add(h, "inspector");
+    CHECK(source.poll("2026-11-20T10:00:00Z"));
+    REQUIRE(source.markers().size() == 1);
+    CHECK(source.markers()[0].major);
+    CHECK(source.stats().open == 1);
+    CHECK_FALSE(source.poll("2026-11-20T10:00:01Z"));  // nothing changed
+    office->update("H1", {{"status", "planned"}, {"measures", "m"}, {"responsible_person", "Li"}, {"deadline", "2026-11-21"},
+                          {"funds", "0"}, {"interim_measures", "guard"}, {"emergency_plan", "EP"}},
+                   "t");
+    CHECK(source.poll("2026-11-20T10:00:02Z"));
+    CHECK(source.markers()[0].status == "planned");
+    CHECK_FALSE(source.markers()[0].overdue);
+    // The next days: overdue from the day after the deadline, without any write.
+    CHECK(source.poll("2026-11-22T08:00:00Z"));
+    CHECK(source.markers()[0].overdue);
+    CHECK(source.stats().overdue == 1);
+}
