@@ -68,6 +68,7 @@ GasCoupling::GasCoupling(const GasSpec& spec, const Scene& scene, const NavGrid&
         if (!spec.plume_model && grid_.solid[grid_.at(i, j, k)])
             throw InputError(d.where, "gas detector '" + d.id + "' at (" + formatNumber(d.at.x) + ", " + formatNumber(d.at.y) + ") m lies inside a solid cell of the gas grid; move it into the air");
     }
+    for (const GasDoorCells& d : grid_.doors) doorClosed_.push_back(scene.levels[size_t(d.level)].doors[size_t(d.door)].closed ? 1 : 0);
     reading_.assign(spec.detectors.size(), 0.0);
     alarm_.assign(spec.detectors.size(), -1.0);
     detectorPeak_.assign(spec.detectors.size(), 0.0);
@@ -146,7 +147,10 @@ void GasCoupling::addSources(double t0, double t1) {
             if (b > a) m = src.rate * (b - a);
         }
         if (m <= 0.0) continue;
-        if (transport_) C_[sourceCell_[s]] += m / V;
+        if (transport_) {
+            C_[sourceCell_[s]] += m / V;
+            transport_->touch(sourceCell_[s]);
+        }
         sourceReleased_[s] += m;
         released_ += m;
     }
@@ -156,13 +160,69 @@ void GasCoupling::advance(double t) {
     while (gasTime() < t - 1e-9) {
         const double t0 = gasTime();
         addSources(t0, t0 + dtGas_);
-        if (transport_) transport_->step(C_, dtGas_);
+        if (transport_) {
+            // A door event can speed the wind up beyond the step chosen at the start: substeps.
+            const int sub = std::max(1, int(std::ceil(dtGas_ / transport_->stableDt() - 1e-9)));
+            for (int q = 0; q < sub; ++q) transport_->step(C_, dtGas_ / sub);
+        }
         ++steps_;
     }
     if (gasTime() - lastMapUpdate_ >= kMapInterval - 1e-9) {
         lastMapUpdate_ = gasTime();
         updateMaps();
     }
+}
+
+void GasCoupling::setDoorClosed(int level, int door, bool closed) {
+    if (!transport_) return;  // the plume mode ignores buildings
+    if (!scene_->levels[size_t(level)].doors[size_t(door)].closable) return;
+    bool changed = false;
+    for (size_t d = 0; d < grid_.doors.size(); ++d) {
+        const GasDoorCells& dc = grid_.doors[d];
+        if (dc.level != level || dc.door != door || doorClosed_[d] == uint8_t(closed)) continue;
+        doorClosed_[d] = uint8_t(closed);
+        changed = true;
+        // Cells shared with another door that stays open stay air.
+        auto sharedOpen = [&](size_t c) {
+            for (size_t e = 0; e < grid_.doors.size(); ++e)
+                if (e != d && !doorClosed_[e] && std::find(grid_.doors[e].cells.begin(), grid_.doors[e].cells.end(), c) != grid_.doors[e].cells.end())
+                    return true;
+            return false;
+        };
+        for (size_t c : dc.cells) {
+            if (!closed) {
+                grid_.solid[c] = 0;  // it held no gas while solid
+                continue;
+            }
+            if (grid_.solid[c] || sharedOpen(c)) continue;
+            grid_.solid[c] = 1;
+            if (C_[c] == 0.0) continue;
+            // The doorway's gas goes in equal parts to the face neighbours still in the air.
+            const int i = int(c % size_t(grid_.nx)), j = int((c / size_t(grid_.nx)) % size_t(grid_.ny)), k = int(c / (size_t(grid_.nx) * size_t(grid_.ny)));
+            size_t nb[6];
+            int n = 0;
+            const int di[6] = {-1, 1, 0, 0, 0, 0}, dj[6] = {0, 0, -1, 1, 0, 0}, dk[6] = {0, 0, 0, 0, -1, 1};
+            for (int q = 0; q < 6; ++q) {
+                const int a = i + di[q], b = j + dj[q], e = k + dk[q];
+                if (a < 0 || b < 0 || e < 0 || a >= grid_.nx || b >= grid_.ny || e >= grid_.nz || grid_.solid[grid_.at(a, b, e)]) continue;
+                nb[n++] = grid_.at(a, b, e);
+            }
+            if (n == 0) {  // walled in on every side: leave it in the air
+                grid_.solid[c] = 0;
+                continue;
+            }
+            const double share = C_[c] / n;
+            for (int q = 0; q < n; ++q) C_[nb[q]] += share;
+            C_[c] = 0.0;
+        }
+    }
+    if (!changed) return;
+    for (size_t l = 0; l < maps_.size(); ++l)  // the maps draw the doorway as it is now
+        for (int j = 0; j < grid_.ny; ++j)
+            for (int i = 0; i < grid_.nx; ++i) maps_[l].solid[size_t(j) * size_t(grid_.nx) + size_t(i)] = grid_.solid[grid_.at(i, j, mapK_[l])];
+    wind_ = initialWind(grid_, spec_.wind);
+    windStats_ = makeMassConsistent(grid_, wind_);
+    transport_->refresh();
 }
 
 double GasCoupling::plumeAt(double x, double y, double z, double t) const {

@@ -92,6 +92,10 @@ public:
     /// The alarm is raised at t (as if a detector had alarmed) unless one already has.
     void raiseAlarm(double t);
 
+    /// A door opened or closed now (Simulation::setDoorClosed, a timed event): its cells in the
+    /// gas grid turn air or solid, gas in a closing doorway moves to the air cells beside it
+    /// (mass kept), and the wind is made mass consistent again. Openings (no leaf) stay open.
+    void setDoorClosed(int level, int door, bool closed);
 
     /// summary.json "gas" object; exit_time per agent (-1 if not out).
     nlohmann::ordered_json summary(const std::vector<double>& exit_time) const;
@@ -120,6 +124,7 @@ private:
     int64_t stepsBase_ = 0;
     double outflowBefore_ = 0.0;       // outflow of transports replaced by setWind [Units: kg]
     double released_ = 0.0;            // [kg]
+    std::vector<uint8_t> doorClosed_;  // (grid_.doors) 1 while the door is closed
     std::vector<size_t> sourceCell_;   // (sources)
     std::vector<double> sourceZ_;      // (sources) absolute height
     std::vector<double> sourceReleased_;

@@ -21,6 +21,12 @@ size_t GasGrid::solidCount() const {
     return n;
 }
 
+const GasDoorCells* GasGrid::door(int level, int d) const {
+    for (const GasDoorCells& c : doors)
+        if (c.level == level && c.door == d) return &c;
+    return nullptr;
+}
+
 double gasMemoryEstimate(size_t cells) {
     // solid 1 + two concentration buffers 16 + face velocities 12 + breathing/peak maps and the
     // wind solver's five vectors and face masks (about 48): about 80 bytes a cell.
@@ -125,20 +131,36 @@ GasGrid voxelizeScene(const Scene& scene, const VoxelOptions& o) {
             for (size_t s = 0; s + 1 < w.points.size(); ++s)
                 forBand(g, w.points[s], w.points[s + 1], 0.5 * w.thickness,
                         [&](int i, int j) { fillColumn(g, i, j, L.elevation, L.elevation + w.height); });
-        for (const Door& d : L.doors) {
-            if (d.closed || d.wall < 0) continue;
+        // Every door's opening is cut (and its cells kept); closed doors are filled again once
+        // the rest is in place.
+        for (size_t di = 0; di < L.doors.size(); ++di) {
+            const Door& d = L.doors[di];
+            if (d.wall < 0) continue;
             const Wall& w = L.walls[size_t(d.wall)];
             const Vec2 along = normalized(d.b - d.a);
+            const double zTop = L.elevation + std::min(o.door_height, w.height);
+            GasDoorCells cut;
+            cut.level = int(l);
+            cut.door = int(di);
+            auto cutColumn = [&](int i, int j) {
+                for (int k = 0; k < g.nz; ++k) {
+                    const double z = g.cz(k);
+                    if (z < L.elevation || z >= zTop) continue;
+                    const size_t c = g.at(i, j, k);
+                    g.solid[c] = 0;
+                    if (std::find(cut.cells.begin(), cut.cells.end(), c) == cut.cells.end()) cut.cells.push_back(c);
+                }
+            };
             // Cut the cells whose centre projects inside the opening (at least the middle one).
             const Vec2 mid = (d.a + d.b) * 0.5;
             forBand(g, d.a, d.b, 0.5 * w.thickness, [&](int i, int j) {
                 const Vec2 c{g.cx(i), g.cy(j)};
                 const double t = dot(c - d.a, along);
-                if (t >= -1e-9 && t <= norm(d.b - d.a) + 1e-9) fillColumn(g, i, j, L.elevation, L.elevation + std::min(o.door_height, w.height), 0);
+                if (t >= -1e-9 && t <= norm(d.b - d.a) + 1e-9) cutColumn(i, j);
             });
             int i, j, k;
-            if (g.locate(mid.x, mid.y, L.elevation + 0.5 * g.h, i, j, k))
-                fillColumn(g, i, j, L.elevation, L.elevation + std::min(o.door_height, w.height), 0);
+            if (g.locate(mid.x, mid.y, L.elevation + 0.5 * g.h, i, j, k)) cutColumn(i, j);
+            if (!cut.cells.empty()) g.doors.push_back(std::move(cut));
         }
         for (const Obstacle& ob : L.obstacles) {
             const Box2 box = bounds(ob.polygon);
@@ -183,6 +205,19 @@ GasGrid voxelizeScene(const Scene& scene, const VoxelOptions& o) {
             }
         }
     }
+    // Door cells filled by an obstacle, a slab or a ceiling stay solid whatever the door does;
+    // closed doors fill their opening.
+    // A cell shared with an open door stays air.
+    for (GasDoorCells& d : g.doors) std::erase_if(d.cells, [&](size_t c) { return g.solid[c] != 0; });
+    std::erase_if(g.doors, [](const GasDoorCells& d) { return d.cells.empty(); });
+    auto isClosed = [&](const GasDoorCells& d) { return scene.levels[size_t(d.level)].doors[size_t(d.door)].closed; };
+    std::vector<uint8_t> keep(g.cells(), 0);
+    for (const GasDoorCells& d : g.doors)
+        if (!isClosed(d))
+            for (size_t c : d.cells) keep[c] = 1;
+    for (const GasDoorCells& d : g.doors)
+        if (isClosed(d))
+            for (size_t c : d.cells) g.solid[c] = keep[c] ? 0 : 1;
     return g;
 }
 

@@ -4,7 +4,9 @@
 //   walls     extruded from their level's elevation to elevation + height; a cell is solid if
 //             the wall's band (centre line +- thickness/2) touches its square in plan, so that a
 //             wall thinner than a cell is still a closed barrier to face fluxes;
-//   doors     open doors cut their wall up to `door_height`; closed doors stay solid;
+//   doors     open doors cut their wall up to `door_height`; closed doors stay solid; the
+//             cells each door's opening would cut are kept (GasGrid::doors) so that a door
+//             closed or opened during a run turns them solid or air;
 //   obstacles cells whose centre lies in the footprint (and the cell holding a footprint
 //             smaller than a cell), up to the obstacle's height: a pipe rack described as a
 //             row of posts is porous, a tank described by its outline is closed;
@@ -24,6 +26,13 @@
 
 namespace safetwin {
 
+/// The cells a door's opening cuts from its wall: air while the door is open, solid while it is
+/// closed. Cells that something else (an obstacle, a slab) fills are left out.
+struct GasDoorCells {
+    int level = 0, door = 0;         // indices into Scene::levels and Level::doors
+    std::vector<size_t> cells;
+};
+
 struct GasGrid {
     int nx = 0, ny = 0, nz = 0;
     double h = 1.0;                  // cell edge [Units: m]
@@ -31,6 +40,7 @@ struct GasGrid {
     std::vector<uint8_t> solid;      // (nz x ny x nx) 1 = solid
     /// Open boundaries: x low, x high, y low, y high, z low, z high (z low is the ground).
     bool open[6] = {true, true, true, true, false, true};
+    std::vector<GasDoorCells> doors;  // every door in a wall, open or closed
 
     GasGrid() = default;
     GasGrid(int nx_, int ny_, int nz_, double h_, double x0_ = 0.0, double y0_ = 0.0, double z0_ = 0.0);
@@ -43,6 +53,8 @@ struct GasGrid {
     bool locate(double x, double y, double z, int& i, int& j, int& k) const;
     void setAllClosed() { for (bool& o : open) o = false; }
     size_t solidCount() const;
+    /// The door's cells, or null if it cuts none (not in a wall, or smaller than a cell).
+    const GasDoorCells* door(int level, int door) const;
 };
 
 struct VoxelOptions {

@@ -389,6 +389,7 @@ void Simulation::setDoorClosed(const std::string& door, bool closed) {
     const auto d = scenario_.scene.findDoor(door);
     if (!d) throw InputError("unknown door '" + door + "'");
     grid_->setDoorClosed(d->first, d->second, closed);
+    if (gas_) gas_->setDoorClosed(d->first, d->second, closed);  // the gas grid's doorway too
     computeRouteFields();
     checkReachability();
     chooseExits(true);
