@@ -62,7 +62,7 @@ class MqttClient {
     MqttOptions options_;
     Recorder* recorder_;
     mosquitto* mosq_ = nullptr;
-    bool running_ = false;
+    std::atomic<bool> running_{false};  // read by the network thread
     std::atomic<bool> connected_{false};
     std::atomic<bool> subscribed_{false};  // the broker acknowledged the subscriptions
     std::atomic<uint64_t> messages_{0};
