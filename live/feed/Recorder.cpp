@@ -233,4 +233,19 @@ double replay(const std::vector<RecordedLine>& lines, LiveFeed& feed, const Repl
     return now - t0;
 }
 
+LiveState liveStateFromFile(const std::vector<SensorSpec>& sensors, const Scene* scene,
+                            const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot open the live state or recording");
+    std::string first;
+    std::getline(in, first);
+    if (first.find("safetwin-live-recording") == std::string::npos) return loadLiveStateFile(path);
+    LiveFeed feed(sensors, scene);
+    feed.setSource("replay:" + path);
+    ReplayOptions o;
+    o.speed = 0;
+    replay(readRecording(path), feed, o);
+    return feed.snapshot();
+}
+
 }  // namespace safetwin::live

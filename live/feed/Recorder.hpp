@@ -76,4 +76,10 @@ struct ReplayOptions {
 /// Feeds `lines` to `feed` at their recorded times. Returns the recording time reached.
 double replay(const std::vector<RecordedLine>& lines, LiveFeed& feed, const ReplayOptions& o);
 
+/// The live state at the end of a recording, replayed at once (for a forecast from a drill).
+/// `path` may also be a state file written by --state-out (JSON, not JSON Lines): then it is
+/// read as it is.
+LiveState liveStateFromFile(const std::vector<SensorSpec>& sensors, const Scene* scene,
+                            const std::string& path);
+
 }  // namespace safetwin::live

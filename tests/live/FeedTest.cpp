@@ -521,3 +521,20 @@ TEST_CASE("random bytes on every topic never crash the feed nor hide a good read
     CHECK(sensor(s, "GD1").quality == Quality::Good);
     CHECK(s.issues.size() == LiveState::kMaxIssues);  // the log keeps the newest
 }
+
+TEST_CASE("a forecast reads the live state from a state file or a recording", "[live][replay]") {
+    const auto dir = scratchDir("live-state-from-file");
+    const double t0 = 1.7e9;
+    {
+        Recorder rec((dir / "rec.jsonl").string());
+        rec.message(t0, topic("GD1"), msg("GD1", t0, 30));
+        rec.event(t0 + 1, "end");
+    }
+    const LiveState fromRec =
+        liveStateFromFile({gasDetector("GD1")}, nullptr, (dir / "rec.jsonl").string());
+    REQUIRE(fromRec.alarming().size() == 1);
+    writeFile(dir / "state.json", liveStateToJson(fromRec).dump());
+    const LiveState fromState = liveStateFromFile({}, nullptr, (dir / "state.json").string());
+    CHECK(liveStateToJson(fromState) == liveStateToJson(fromRec));
+    CHECK_THROWS_AS(liveStateFromFile({}, nullptr, (dir / "none.json").string()), InputError);
+}
