@@ -215,6 +215,22 @@ TEST_CASE("forecast: the command line runs the forecast and ranks hazards in `ha
     CHECK(run("forecast hall.yaml --seeds 1 --out fc2") == 2);
     CHECK(readFile(dir / "err.txt").find("hazard H3") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "fc2"));
+    REQUIRE(run("hazards update H3 -s hall.yaml --effect '' --author t") == 0);
+
+    // With a live state file: a stale sensor is reported, never assumed safe; a bad file is
+    // bad input.
+    live::LiveState state;
+    live::SensorState tt;
+    tt.id = "TT-1";
+    tt.kind = "temperature";
+    tt.quality = live::Quality::Stale;
+    state.sensors = {tt};
+    writeFile(dir / "state.json", live::liveStateToJson(state).dump());
+    REQUIRE(run("forecast hall.yaml --live state.json --seeds 1 --out fc3") == 0);
+    CHECK(readFile(dir / "out.txt").find("TT-1 (stale)") != std::string::npos);
+    writeFile(dir / "bad.json", "{\"format\": \"something else\"}");
+    CHECK(run("forecast hall.yaml --live bad.json --seeds 1 --out fc4") == 2);
+    CHECK_FALSE(fs::exists(dir / "fc4"));
 }
 
 TEST_CASE("forecast: a slow area (failed emergency lighting) scales the walking time by 1 / factor", "[forecast]") {
