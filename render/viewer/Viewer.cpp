@@ -677,6 +677,8 @@ int runViewer(const ViewerOptions& o) {
     ui.panels = !o.no_panels;
     ui.tour = o.tour;
     ui.draw.colour_by = colourBy(o.colour);
+    ui.follow = o.follow;
+    ui.firstPerson = o.eyes;
     ui.bookmarks = render::sceneBookmarks(scene);
     for (const auto& [n, c] : ui.bookmarks)
         if (n == o.camera) ui.camera = c;
@@ -744,7 +746,9 @@ int runViewer(const ViewerOptions& o) {
 
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
         glViewport(0, 0, fbw, fbh);
-        renderer.draw(snap->frame, cam, ui.draw, fbw, fbh);
+        render::DrawOptions drawNow = ui.draw;
+        if (eyes) drawNow.walls = render::WallMode::Solid;  // from someone's eyes walls are whole
+        renderer.draw(snap->frame, cam, drawNow, fbw, fbh);
 
         bigOverlay(ui, *snap);
         if (ui.panels) {

@@ -30,6 +30,8 @@ struct ViewerOptions {
     double tour_seconds = 10.0;        // per bookmark [Units: s of wall time]
     std::string camera = "overview";   // start camera bookmark
     std::string colour = "state";      // state, speed, dose
+    int follow = -1;                   // follow this agent id from the start (-1 none)
+    bool eyes = false;                 // ... seen from their eyes
     int samples = 4;                   // multisampling of the window (1 = off; software GL draws faster without)
     // Scripted mode: run as fast as possible to exit_at, save a screenshot, write results, exit.
     double exit_at = std::numeric_limits<double>::infinity();  // [Units: s]

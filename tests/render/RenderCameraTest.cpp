@@ -11,7 +11,7 @@
 using namespace safetwin;
 using namespace safetwin::render;
 
-TEST_CASE("Camera: the target projects to the image centre; top view has north up", "[render]") {
+TEST_CASE("Camera: the target projects to the image centre, and a top view has north up", "[render]") {
     Camera c;
     c.tx = 3;
     c.ty = -2;

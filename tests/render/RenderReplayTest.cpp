@@ -122,7 +122,7 @@ TEST_CASE("Replay: clear errors for no replay, another version, damage, another 
     }
 }
 
-TEST_CASE("render CLI: from a scenario and from recorded results; bad input exits 2", "[render][cli]") {
+TEST_CASE("render CLI: from a scenario and from recorded results, and bad input exits 2", "[render][cli]") {
     const fs::path dir = test::scratchDir("render-cli");
     const fs::path scen = dir / "two-rooms.yaml";
     test::writeFile(scen, test::twoRoomScenario());
