@@ -98,6 +98,8 @@ CommandFn addRenderCommand(CLI::App& app) {
             sim = std::make_unique<Simulation>(*scenario, opt);
             while (sim->time() + 0.5 * sim->dt() < o->time && sim->step()) {
             }
+            if (sim->time() + 0.5 * sim->dt() < o->time)
+                std::fprintf(stderr, "note: the run ended at %.1f s (everyone out or stuck); drawing that moment\n", sim->time());
             frame = render::frameFromSimulation(*sim);
         }
         const Scene& scene = sim ? sim->scenario().scene : scenario->scene;
