@@ -147,6 +147,7 @@ private:
     // loops may read whole blocks of lanes past the end. Positions relative to hashOrigin_.
     std::vector<float> sx_, sy_, sz_, sr_;   // (active + pad) [m]
     float maxRadius_ = 0.0f;                 // of the agents in the grid [m]
+    std::vector<float> levelElevation_;      // (layers) a level layer's floor, NaN on stairs [m]
     // The step's results in sorted order, copied to the state by agent id afterwards.
     std::vector<double> outX_, outY_, outWalk_;
     std::vector<float> outZ_, outEx_, outEy_, outV_;

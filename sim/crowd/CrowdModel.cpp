@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/crowd/Crowd.hpp"
 
@@ -21,6 +22,9 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
 }
 
 CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&grid), p_(params) {
+    for (const NavLayer& L : grid.layers())
+        levelElevation_.push_back(L.kind == NavLayer::Kind::Level ? float(grid.scene().levels[size_t(L.index)].elevation)
+                                                                  : std::numeric_limits<float>::quiet_NaN());
     Box2 b = grid.scene().bounds();
     hashOrigin_ = {b.min.x - 2.0, b.min.y - 2.0};
     double width = b.max.x - b.min.x + 4.0;
@@ -43,6 +47,10 @@ namespace {
 /// together, each lane accumulating on its own and the lanes summed in a fixed order at the
 /// end, so that the result does not depend on the instruction set (SSE2 or AVX2).
 constexpr int kLanes = 8;
+/// Below this many agents a step runs on one thread: the fork and barriers of the parallel
+/// loops (several per step) cost more than they save, and on a loaded machine a thread that
+/// waits for a descheduled partner wastes whole time slices.
+constexpr int kParallelMin = 2048;
 constexpr float kFar = 1e4f;  // position of the padding entries [m] (far, yet no underflow)
 
 }  // namespace
@@ -54,7 +62,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     std::fill(cellStart_.begin(), cellStart_.end(), 0);
     const double inv = 1.0 / p_.neighbour_cell;
     float rmax = 0.0f;
-#pragma omp parallel for schedule(static) reduction(max : rmax)
+#pragma omp parallel for schedule(static) reduction(max : rmax) if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {
         int32_t cell = -1;
         if (s.status[size_t(i)] == AgentStatus::Waiting || s.status[size_t(i)] == AgentStatus::Moving) {
@@ -85,7 +93,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     const size_t padded = active + kLanes;
     for (std::vector<float>* v : {&sx_, &sy_, &sz_, &sr_}) v->resize(padded);
     const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (active >= size_t(kParallelMin))
     for (int k = 0; k < int(active); ++k) {
         const size_t i = size_t(sortedId_[size_t(k)]);
         sx_[size_t(k)] = float(s.x[i] - double(ox));
@@ -118,6 +126,7 @@ struct StepContext {
     double wallGuard;
     double dt;
     const NavGrid* grid;
+    const float* levelElevation;
     const CrowdState* s;
     const CrowdTraits* traits;
     // Results (sorted order)
@@ -149,28 +158,27 @@ struct Runs {
         count = 0;
         const int ya = std::max(0, int(std::floor(ylo * c.invCell)));
         const int yb = std::min({c.hy - 1, int(std::floor(yhi * c.invCell)), ya + kMaxRows - 1});
+        for (int yy = ya; yy <= yb; ++yy) addRow(c, yy, xlo, xhi, ownCellX);
+    }
+
+    /// Row yy's cells covering [xlo, xhi], split where they wrap round a periodic boundary.
+    [[gnu::always_inline]] inline void addRow(const StepContext& c, int yy, float xlo, float xhi, int ownCellX) {
         int xa = int(std::floor(xlo * c.invCell)), xb = int(std::floor(xhi * c.invCell));
+        const int row = yy * c.hx;
         if (c.period <= 0.0f) {
             xa = std::max(xa, 0);
             xb = std::min(xb, c.hx - 1);
-            if (xa > xb) return;
-            for (int yy = ya; yy <= yb; ++yy) {
-                const int row = yy * c.hx;
-                run[count++] = {c.cellStart[row + xa], c.cellStart[row + xb + 1], 0.0f};
-            }
+            if (xa <= xb) run[count++] = {c.cellStart[row + xa], c.cellStart[row + xb + 1], 0.0f};
             return;
         }
         if (xb - xa + 1 > c.hx) {  // a period shorter than the box: each cell once
             xa = ownCellX - (c.hx - 1) / 2;
             xb = xa + c.hx - 1;
         }
-        for (int yy = ya; yy <= yb; ++yy) {
-            const int row = yy * c.hx;
-            if (xa < 0) run[count++] = {c.cellStart[row + xa + c.hx], c.cellStart[row + c.hx], -c.period};
-            const int ma = std::max(xa, 0), mb = std::min(xb, c.hx - 1);
-            if (ma <= mb) run[count++] = {c.cellStart[row + ma], c.cellStart[row + mb + 1], 0.0f};
-            if (xb >= c.hx) run[count++] = {c.cellStart[row], c.cellStart[row + xb - c.hx + 1], c.period};
-        }
+        if (xa < 0) run[count++] = {c.cellStart[row + xa + c.hx], c.cellStart[row + c.hx], -c.period};
+        const int ma = std::max(xa, 0), mb = std::min(xb, c.hx - 1);
+        if (ma <= mb) run[count++] = {c.cellStart[row + ma], c.cellStart[row + mb + 1], 0.0f};
+        if (xb >= c.hx) run[count++] = {c.cellStart[row], c.cellStart[row + xb - c.hx + 1], c.period};
     }
 };
 
@@ -387,7 +395,8 @@ void moveAgents(const StepContext& c, int begin, int end, KernelTotals& totals) 
         c.ox[self] = q.x;
         c.oy[self] = q.y;
         c.olayer[self] = newLayer;
-        c.oz[self] = float(grid.elevation(newLayer, q));
+        const float flat = c.levelElevation[newLayer];  // NavGrid::elevation's level case
+        c.oz[self] = std::isnan(flat) ? float(grid.elevation(newLayer, q)) : flat;
         c.oex[self] = ex;
         c.oey[self] = ey;
         c.ov[self] = v;
@@ -437,6 +446,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.wallGuard = p_.wall_guard;
     c.dt = dt;
     c.grid = grid_;
+    c.levelElevation = levelElevation_.data();
     c.s = &s;
     c.traits = &traits;
     c.ox = outX_.data();
@@ -454,7 +464,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     // result does not depend on the number of threads or the order of the agents.
     int64_t overlaps = 0, guardHits = 0;
     float maxOverlap = 0.0f;
-#pragma omp parallel reduction(+ : overlaps, guardHits) reduction(max : maxOverlap)
+#pragma omp parallel reduction(+ : overlaps, guardHits) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
         // Static blocks of 64 agents, interleaved: neighbouring agents stay on one thread,
         // and dense and sparse parts of the crowd are shared out.
@@ -467,7 +477,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);
     }
     const int n = int(s.size());
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {  // by agent id: each thread writes its own part of the state
         const int k = rank_[size_t(i)];
         if (k < 0 || outKind_[size_t(k)] == 0) continue;

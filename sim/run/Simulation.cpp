@@ -303,7 +303,7 @@ void Simulation::desiredDirections() {
     const int n = int(state_.size());
     const std::vector<int32_t>& rank = model_->cellRank();
     const std::vector<int32_t>& order = model_->cellOrder();
-#pragma omp parallel
+#pragma omp parallel if (n >= 2048)
     {
 #pragma omp for schedule(static) nowait
         for (int i = 0; i < n; ++i)
@@ -319,7 +319,7 @@ void Simulation::detectExits() {
     const double t = time();
     const int n = int(state_.size());
     reached_.assign(size_t(n), -1);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= 2048)
     for (int i = 0; i < n; ++i) {
         if (state_.status[size_t(i)] != AgentStatus::Moving) continue;
         const NavLayer& L = grid_->layer(state_.layer[size_t(i)]);

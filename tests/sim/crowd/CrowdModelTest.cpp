@@ -48,13 +48,13 @@ struct Crowd {
     CrowdTraits traits;
 };
 
-/// n people on distinct random points of a 0.45 m lattice in the middle of a 20 m room, radii
+/// n people on distinct random points of a 0.45 m lattice in the middle of a 32 m room, radii
 /// 0.15-0.25 m, free speeds 0.8-1.6 m/s, desired directions random.
 Crowd randomCrowd(int n, uint64_t seed) {
     Crowd c;
     c.scene.name = "room";
-    c.scene.levels.push_back(test::roomLevel(20.0, 20.0));
-    c.scene.exits.push_back(test::exitLine("E", "L0", {19.0, 9.0}, {19.0, 11.0}));
+    c.scene.levels.push_back(test::roomLevel(32.0, 32.0));
+    c.scene.exits.push_back(test::exitLine("E", "L0", {31.0, 15.0}, {31.0, 17.0}));
     resolveScene(c.scene);
     NavOptions nav;
     nav.cell = 0.2;
@@ -62,8 +62,8 @@ Crowd randomCrowd(int n, uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<Vec2> sites;
-    for (int j = 0; j < 36; ++j)
-        for (int i = 0; i < 36; ++i) sites.push_back({2.0 + 0.45 * i, 2.0 + 0.45 * j});
+    for (int j = 0; j < 60; ++j)
+        for (int i = 0; i < 60; ++i) sites.push_back({2.5 + 0.45 * i, 2.5 + 0.45 * j});
     std::shuffle(sites.begin(), sites.end(), rng);
     c.s.resize(size_t(n));
     c.traits.resize(size_t(n));
@@ -145,7 +145,7 @@ TEST_CASE("One step of the CSM matches the direct all-pairs evaluation", "[crowd
 TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
     auto run = [](int threads) {
         omp_set_num_threads(threads);
-        Crowd c = randomCrowd(1200, 11);
+        Crowd c = randomCrowd(3000, 11);  // above the model's one-thread threshold (2048)
         CrowdModel model(*c.grid, CsmParams{});
         for (int k = 0; k < 40; ++k) model.step(c.s, c.traits, 0.05);
         omp_set_num_threads(1);
