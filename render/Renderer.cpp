@@ -276,7 +276,7 @@ std::array<float, 4> gasColour(double ppm, double threshold) {
 struct Renderer::Impl {
     const Scene& scene;
     GLuint meshProgram = 0, bodyProgram = 0, impostorProgram = 0, mapProgram = 0;
-    GpuMesh opaque, upperFloors, walls, glass, dynamic, surface;
+    GpuMesh opaque, upperFloors, walls, glass, roofs, dynamic, surface;
     GLuint bodyVao = 0, bodyVbo = 0, instanceVbo = 0, impostorVao = 0, impostorVbo = 0;
     GLsizei bodyCount = 0;
     GLuint mapVao = 0, mapVbo = 0, mapTex = 0;
@@ -305,7 +305,8 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     m.upperFloors.upload(g.upperFloors.v, false);
     m.walls.upload(g.walls.v, false);
     m.glass.upload(g.glass.v, false);
-    stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles());
+    m.roofs.upload(g.roofs.v, false);
+    stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles() + g.roofs.triangles());
 
     // levels ranked by elevation, for the exploded view
     std::vector<int> order(scene.levels.size());
@@ -367,7 +368,7 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
 
 Renderer::~Renderer() {
     Impl& m = *impl_;
-    for (GpuMesh* g : {&m.opaque, &m.upperFloors, &m.walls, &m.glass, &m.dynamic, &m.surface}) g->destroy();
+    for (GpuMesh* g : {&m.opaque, &m.upperFloors, &m.walls, &m.glass, &m.roofs, &m.dynamic, &m.surface}) g->destroy();
     GLuint buffers[5] = {m.bodyVbo, m.instanceVbo, m.impostorVbo, m.mapVbo, 0};
     glDeleteBuffers(4, buffers);
     GLuint arrays[3] = {m.bodyVao, m.impostorVao, m.mapVao};
@@ -462,6 +463,7 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     if (o.walls != WallMode::SeeThrough) {
         glUniform1f(uWallCut, o.walls == WallMode::CutAway ? float(o.cut_height) : 1e6f);
         m.walls.draw();
+        if (o.walls == WallMode::Solid) m.roofs.draw();   // cut away or see-through: no roofs, nobody hidden
         glUniform1f(uWallCut, 1e6f);
     }
     {

@@ -148,7 +148,7 @@ namespace {
 
 struct ModelLook {
     Rgba colour;
-    int batch;   // 0 opaque, 1 wall-like, 2 glass, -1 not drawn
+    int batch;   // 0 opaque, 1 wall-like, 2 glass, 3 roof or ceiling, 4 slab, -1 not drawn
 };
 
 bool startsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
@@ -158,12 +158,12 @@ ModelLook modelLook(const ModelElement& e) {
     const std::string& c = e.ifc_class;
     if (c == "IfcSpace" || c == "IfcOpeningElement" || c == "IfcSite" || c == "IfcAnnotation") return {rgb(0, 0, 0), -1};
     if (startsWith(c, "IfcWall") || c == "IfcCurtainWall") return {rgb(222, 218, 205), 1};
-    if (c == "IfcRoof" || c == "IfcCovering" || c == "IfcBeam" || c == "IfcMember" || c == "IfcPlate")
-        return {rgb(190, 170, 150), 1};
+    if (c == "IfcRoof" || c == "IfcCovering") return {rgb(190, 170, 150), 3};
+    if (c == "IfcBeam" || c == "IfcMember" || c == "IfcPlate") return {rgb(190, 170, 150), 1};
     if (c == "IfcColumn") return {rgb(200, 200, 205), 1};
     if (c == "IfcWindow") return {rgb(140, 190, 230, 110), 2};
     if (c == "IfcDoor") return {rgb(150, 100, 60), 0};
-    if (c == "IfcSlab") return {rgb(182, 184, 188), 0};
+    if (c == "IfcSlab") return {rgb(182, 184, 188), 4};
     if (startsWith(c, "IfcStair") || c == "IfcRamp" || c == "IfcRampFlight") return {rgb(200, 170, 120), 0};
     if (c == "IfcRailing") return {rgb(120, 120, 130), 0};
     if (startsWith(c, "IfcFurnish") || c == "IfcFurniture") return {rgb(170, 135, 95), 0};
@@ -293,8 +293,15 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
         for (const ModelElement& e : scene.model->elements) {
             const ModelLook look = modelLook(e);
             if (look.batch < 0) continue;
-            MeshBuilder& m = look.batch == 0 ? g.opaque : look.batch == 1 ? g.walls : g.glass;
-            m.level = modelElementLevel(scene, e);
+            const int level = modelElementLevel(scene, e);
+            const bool upper = level >= 0 && size_t(level) < scene.levels.size() && scene.levels[size_t(level)].elevation > lowest + 0.5;
+            MeshBuilder& m = look.batch == 0   ? g.opaque
+                             : look.batch == 1 ? g.walls
+                             : look.batch == 2 ? g.glass
+                             : look.batch == 3 ? g.roofs
+                             : upper           ? g.upperFloors
+                                               : g.opaque;
+            m.level = level;
             const auto& x = e.xyz;
             for (size_t t = 0; t + 2 < e.triangles.size(); t += 3) {
                 const uint32_t i0 = e.triangles[t], i1 = e.triangles[t + 1], i2 = e.triangles[t + 2];

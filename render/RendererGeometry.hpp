@@ -55,6 +55,7 @@ struct SceneGeometry {
     MeshBuilder upperFloors;  // floor slabs of levels above the lowest (optionally see-through)
     MeshBuilder walls;        // walls and wall-like model parts (kind 1)
     MeshBuilder glass;        // windows (always blended)
+    MeshBuilder roofs;        // roofs and ceilings of an imported model (only with solid walls)
 };
 
 /// The level each imported model element belongs to (its own, or by its lowest point).
