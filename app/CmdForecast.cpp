@@ -9,6 +9,7 @@
 
 #include "app/Commands.hpp"
 #include "app/Output.hpp"
+#include "live/feed/Recorder.hpp"
 #include "live/forecast/Forecast.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
 
@@ -24,7 +25,7 @@ CommandFn addForecastCommand(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
         "forecast", "Evacuation forecast from the live state and the open hazards; --impact ranks the hazards by the time they add");
     cmd->add_option("scenario", o->scenario, "scenario file (YAML)")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--live", o->live, "live state file (`safetwin live --state-out`); alarming gas detectors start a leak")
+    cmd->add_option("--live", o->live, "live state (`safetwin live --state-out` file, or a `--record` recording replayed to its end); alarming gas detectors start a leak")
         ->check(CLI::ExistingFile);
     cmd->add_option("--register", o->reg, "hazard register (default: the scenario's 'hazards.register')");
     cmd->add_option("--seeds", o->seeds, "runs per case (default 5)")->check(CLI::Range(1, 1000));
@@ -43,7 +44,8 @@ CommandFn addForecastCommand(CLI::App& app) {
             if (reg) open = reg->openHazards(o->now);
         }
         live::LiveState state;
-        if (!o->live.empty()) state = live::loadLiveStateFile(o->live);
+        // A --state-out file, or a recording replayed to its end (a forecast from a drill).
+        if (!o->live.empty()) state = live::liveStateFromFile(scenario.sensors, &scenario.scene, o->live);
         ForecastOptions opt;
         opt.seeds = o->seeds;
         opt.jobs = o->jobs;
