@@ -9,6 +9,8 @@
 
 #include "app/Commands.hpp"
 #include "app/Output.hpp"
+#include "live/forecast/HazardScene.hpp"
+#include "live/register/HazardRegister.hpp"
 #include "render/Camera.hpp"
 #include "render/FrameFromSimulation.hpp"
 #include "render/Overlay.hpp"
@@ -49,6 +51,7 @@ CommandFn addRenderCommand(CLI::App& app) {
         std::string colour = "state", walls = "cut", levels = "all";
         bool density = false;
         bool noOverlay = false;
+        std::string hazards;
         float uiScale = 0.0f;
         int samples = 4;
     };
@@ -66,6 +69,7 @@ CommandFn addRenderCommand(CLI::App& app) {
         ->check(CLI::IsMember({"solid", "cut", "see-through"}));
     cmd->add_option("--levels", o->levels, "levels: all, exploded, or one level's id");
     cmd->add_flag("--density", o->density, "crowd density coloured by Fruin level of service");
+    cmd->add_option("--hazards", o->hazards, "hazard register (SQLite): its open hazards as markers");
     cmd->add_flag("--no-overlay", o->noOverlay, "no clock, counters or legend");
     cmd->add_option("--ui-scale", o->uiScale, "overlay scale (default: image height / 720)")->check(CLI::Range(0.5, 8.0));
     cmd->add_option("--samples", o->samples, "multisampling (1 = off, default 4)")->check(CLI::Range(1, 16));
@@ -109,6 +113,26 @@ CommandFn addRenderCommand(CLI::App& app) {
             std::string names;
             for (const auto& [n, c] : render::sceneBookmarks(scene)) names += (names.empty() ? "" : ", ") + n;
             throw InputError("--camera '" + o->camera + "': no such camera; this scene has " + names);
+        }
+        if (!o->hazards.empty()) {
+            // open hazards of the register (issue 7) as markers: major red, overdue purple
+            const auto reg = HazardRegister::open(o->hazards, false);
+            for (const HazardMarkerData& h : hazardMarkers(scene, *reg)) {
+                if (!h.located) continue;
+                render::HazardMarker m;
+                m.id = h.id;
+                m.title = h.title;
+                m.owner = h.owner;
+                m.status = h.status;
+                m.deadline = h.deadline;
+                m.major = h.major;
+                m.overdue = h.overdue;
+                m.x = float(h.x);
+                m.y = float(h.y);
+                m.z = float(h.z);
+                m.evacuation_cost_s = h.evacuation_cost_s;
+                frame.hazards.push_back(std::move(m));
+            }
         }
         render::DrawOptions draw;
         draw.colour_by = o->colour == "speed" ? render::ColourBy::Speed : o->colour == "dose" ? render::ColourBy::Dose : render::ColourBy::State;

@@ -374,8 +374,8 @@ void addMarkers(MeshBuilder& out, const Scene& scene, const Frame& frame) {
     for (const HazardMarker& h : frame.hazards) {
         const Rgba col = h.major ? rgb(230, 30, 30) : h.overdue ? rgb(150, 60, 200) : rgb(255, 150, 30);
         out.level = levelOfElevation(scene, h.z);
-        out.diamond({h.x, h.y, h.z + 2.4}, 0.35, col);
-        out.segmentBox(Vec2{h.x - 0.02, h.y}, Vec2{h.x + 0.02, h.y}, 0.04, h.z, h.z + 2.1, col);
+        out.diamond({h.x, h.y, h.z + 2.6}, 0.6, col);
+        out.segmentBox(Vec2{h.x - 0.05, h.y}, Vec2{h.x + 0.05, h.y}, 0.1, h.z, h.z + 2.1, col);
     }
 }
 
