@@ -15,7 +15,10 @@
 // walls" that force-based models need small steps and contact forces to avoid. Second, it is
 // fast: one neighbour pass per step and a stable step of 0.05 s.
 //
-// Parallel update: every agent reads the current state, then all move (double buffer).
+// Parallel update: every agent reads the current state (a cell-sorted float copy of the
+// positions), then all move (results written in cell order and copied back by id). The
+// neighbour loops are vectorised, with an AVX2 clone chosen at run time; results depend on
+// neither the thread count nor the instruction set (sim/crowd/CrowdModel.cpp, tests/sim/crowd).
 #pragma once
 
 #include <cstdint>
