@@ -176,3 +176,22 @@ TEST_CASE("render CLI: the hidden-window fallback under Xvfb draws the same pict
     CHECK(run("env -u DISPLAY -u WAYLAND_DISPLAY SAFETWIN_GL_CONTEXT=glfw " + exe + args + (dir / "none.png").string()) == 1);
     CHECK(test::readFile(dir / "log.txt").find("no OpenGL context") != std::string::npos);
 }
+
+TEST_CASE("render CLI: open hazards of a register are drawn, a missing register exits 2", "[render][cli]") {
+    if (!test::offscreenOrSkip()) return;
+    const fs::path dir = test::scratchDir("render-hazards");
+    const std::string exe = std::string(SAFETWIN_BINARY_DIR) + "/app/safetwin";
+    const std::string office = (test::sourceDir() / "scenarios" / "office.yaml").string();
+    auto run = [&](const std::string& args) {
+        const int rc = std::system((exe + " " + args + " > " + (dir / "log.txt").string() + " 2>&1").c_str());
+        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    };
+    REQUIRE(run("hazards import " + (test::sourceDir() / "scenarios" / "office-hazards.csv").string() + " -s " + office +
+                " --register " + (dir / "hz.sqlite").string()) == 0);
+    const std::string common = " render " + office + " --camera top --size 400x240 --samples 1 --no-overlay --out ";
+    REQUIRE(run(common + (dir / "plain.png").string()) == 0);
+    REQUIRE(run(common + (dir / "hazards.png").string() + " --hazards " + (dir / "hz.sqlite").string()) == 0);
+    CHECK(test::readFile(dir / "plain.png") != test::readFile(dir / "hazards.png"));
+    CHECK(run(common + (dir / "none.png").string() + " --hazards " + (dir / "missing.sqlite").string()) == 2);
+    CHECK_FALSE(fs::exists(dir / "none.png"));
+}
