@@ -126,7 +126,7 @@ Frame frameFromSimulation(const Simulation& sim, const FrameOptions& options) {
         ss.value = float(props.kgM3ToPpm(gas->concentrationAt(det.at.x, det.at.y, elev + det.height)));
         ss.unit = "ppm";
         ss.quality = SensorQuality::Good;   // simulated detectors always report
-        ss.alarm = d < alarms.size() && alarms[d] >= 0.0 && alarms[d] <= sim.time() ? AlarmState::Active : AlarmState::Normal;
+        ss.alarm = d < alarms.size() && alarms[d] >= 0.0 ? AlarmState::Active : AlarmState::Normal;   // alarmed (latched)
         f.sensors.push_back(std::move(ss));
     }
     return f;
