@@ -35,6 +35,7 @@ GasCoupling::GasCoupling(const GasSpec& spec, const Scene& scene, const NavGrid&
     const EddyDiffusivity K = briggsDiffusivity(spec.wind.stability, std::max(spec.wind.speed, 0.5));
     transportOptions_.horizontal_diffusivity = spec.horizontal_diffusivity.value_or(K.horizontal);
     transportOptions_.vertical_diffusivity = spec.vertical_diffusivity.value_or(K.vertical);
+    transportOptions_.active_box = true;  // sources call touch(), doors refresh()
     if (!spec.plume_model) {
         wind_ = initialWind(grid_, spec.wind);
         windStats_ = makeMassConsistent(grid_, wind_);

@@ -147,7 +147,8 @@ void Transport::step(std::vector<double>& C, double dt) {
     const uint8_t* S = g.solid.data();
 
     // The box to sweep: the gas grown by one cell, and wherever next_ still holds old values.
-    if (C.data() != lastOut_ || C.size() != g.cells()) active_ = nonzeroBox(C);
+    if (!o_.active_box) active_ = {0, nx, 0, ny, 0, nz};
+    else if (C.data() != lastOut_ || C.size() != g.cells()) active_ = nonzeroBox(C);
     CellBox U = active_;
     if (!U.empty()) {
         U = {std::max(0, U.i0 - 1), std::min(nx, U.i1 + 1), std::max(0, U.j0 - 1), std::min(ny, U.j1 + 1), std::max(0, U.k0 - 1), std::min(nz, U.k1 + 1)};

@@ -13,13 +13,13 @@
 // Speed (bench gas): one sweep per step computes each face flux once (advection and diffusion
 // fused), row by row with x innermost and no branches in the interior loops (they vectorise);
 // solid faces are masked arithmetically. Cells are updated in parallel by z-slabs (OpenMP,
-// static schedule); the result does not depend on the number of threads. Only the active box
-// is swept: the bounding box of the nonzero cells grown by one cell, since a face flux is
+// static schedule); the result does not depend on the number of threads. With
+// TransportOptions::active_box only the active box is swept: the bounding box of the nonzero cells grown by one cell, since a face flux is
 // exactly 0 when both its cells are 0 (its upwind value, its limited slope and its gradient
 // all vanish), so a cell two or more cells from any gas stays exactly 0 over a step. The box
 // is recomputed from the new field every step, so it also shrinks (a cloud blown out of the
-// grid). Callers that add gas between steps in cells outside the box say so with touch();
-// a vector other than the one the last step returned is scanned in full.
+// grid). Callers that add gas between steps in cells outside the box say so with touch(),
+// and invalidate() after any other change (a new vector: its address may be a freed one's).
 #pragma once
 
 #include <cstddef>
@@ -38,6 +38,10 @@ struct TransportOptions {
     /// Concentration of the air entering through the x-low boundary, held there as a Dirichlet
     /// value for diffusion too (the Ogata-Banks check); 0 = clean air. [Units: kg/m^3]
     double inflow_x_low = 0.0;
+    /// Sweep only the active box (below). The caller then passes the vector the last step
+    /// returned, reports cells it changed in place outside the box with touch(), and calls
+    /// invalidate() for any other change. false: every cell every step.
+    bool active_box = false;
 };
 
 /// Cells [i0, i1) x [j0, j1) x [k0, k1); empty when any range is.
