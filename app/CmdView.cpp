@@ -3,12 +3,19 @@
 // the director acts on it from the panels or a drill script, and the after-action record is
 // written at the end. --exit-at/--screenshot make it non-interactive (tests); --video exports
 // a replay at any size through ffmpeg without a window.
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "app/Commands.hpp"
+#include "app/HazardFrame.hpp"
+#include "app/LiveFrame.hpp"
+#include "live/feed/Recorder.hpp"
 #include "render/viewer/Viewer.hpp"
 #include "scenes/InputError.hpp"
+#include "sim/scenario/ScenarioYaml.hpp"
 
 namespace safetwin {
 
@@ -28,6 +35,55 @@ void parseSize(const std::string& text, int& w, int& h, const char* option) {
     }
 }
 
+/// The register's open hazards and the live sensors, re-read about once a second, added to every
+/// drawn frame (ViewerOptions::decorate). A register edited by `safetwin hazards` in another
+/// process shows within a second (HazardMarkerSource polls SQLite's data_version); a state file
+/// rewritten by `safetwin live --state-out` likewise.
+struct SiteOverlay {
+    std::unique_ptr<HazardMarkerSource> hazards;
+    std::vector<SensorSpec> sensorSpecs;
+    Scene scene;
+    std::string statePath;
+    std::vector<render::HazardMarker> markers;
+    std::vector<render::SensorSample> sensors;
+    render::Frame figures;
+    std::chrono::steady_clock::time_point next{};
+
+    void refresh() {
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next) return;
+        next = now + std::chrono::seconds(1);
+        if (hazards) {
+            try {
+                if (hazards->poll()) {
+                    markers = hazardFrameMarkers(hazards->markers());
+                    figures.hazards_open = hazards->stats().open;
+                    figures.hazards_overdue = hazards->stats().overdue;
+                    figures.rectification_rate = hazards->stats().rectification_rate;
+                }
+            } catch (const std::exception& e) {  // a register being replaced: keep the last markers
+                std::fprintf(stderr, "view: hazard register: %s\n", e.what());
+            }
+        }
+        if (!statePath.empty()) {
+            try {
+                sensors = sensorSamples(live::liveStateFromFile(sensorSpecs, &scene, statePath));
+            } catch (const std::exception& e) {  // unreadable now: every sensor unknown, never safe
+                for (render::SensorSample& x : sensors) x.quality = render::SensorQuality::Unknown;
+                std::fprintf(stderr, "view: live state: %s\n", e.what());
+            }
+        }
+    }
+    void decorate(render::Frame& f) {
+        refresh();
+        f.hazards = markers;
+        if (!sensors.empty()) f.sensors = sensors;
+        f.hazards_open = figures.hazards_open;
+        f.hazards_overdue = figures.hazards_overdue;
+        f.rectification_rate = figures.rectification_rate;
+    }
+};
+
 }  // namespace
 
 CommandFn addViewCommand(CLI::App& app) {
@@ -35,6 +91,7 @@ CommandFn addViewCommand(CLI::App& app) {
         viewer::ViewerOptions v;
         std::string size = "1280x720", videoSize = "3840x2160";
         double exitAt = -1.0;
+        std::string reg, liveState;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("view", "The 3D viewer: run a scenario live (drill director panel, injects) or replay a run");
@@ -64,8 +121,26 @@ CommandFn addViewCommand(CLI::App& app) {
     cmd->add_option("--fps", o->v.video_fps, "video frames per second (default 25)");
     cmd->add_option("--from", o->v.video_from, "video start time [s] (default 0)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--rate", o->v.video_rate, "simulated seconds per video second (default 1)")->check(CLI::Range(0.01, 1000.0));
+    cmd->add_option("--register", o->reg, "hazard register (SQLite) whose open hazards are shown (default: the scenario's 'hazards.register')");
+    cmd->add_option("--live", o->liveState, "live sensor state: a `safetwin live --state-out` file (re-read every second) or a recording");
     return [o]() {
         viewer::ViewerOptions v = o->v;
+        if (!v.scenario.empty()) {
+            const Scenario scenario = loadScenarioFile(v.scenario);
+            const std::string reg = o->reg.empty() ? scenario.hazard_register : o->reg;
+            auto site = std::make_shared<SiteOverlay>();
+            if (!o->reg.empty() && !std::filesystem::exists(o->reg))
+                throw InputError("--register " + o->reg + ": no such file (create it with `safetwin hazards add` or `hazards import`)");
+            if (!reg.empty()) site->hazards = std::make_unique<HazardMarkerSource>(scenario.scene, reg);
+            if (!o->liveState.empty()) {
+                if (!std::filesystem::exists(o->liveState)) throw InputError("--live " + o->liveState + ": no such file");
+                site->statePath = o->liveState;
+                site->sensorSpecs = scenario.sensors;
+                site->scene = scenario.scene;
+                site->sensors = sensorSamples(live::liveStateFromFile(site->sensorSpecs, &site->scene, site->statePath));  // bad input: reported now
+            }
+            if (site->hazards || !site->statePath.empty()) v.decorate = [site](render::Frame& f) { site->decorate(f); };
+        }
         parseSize(o->size, v.width, v.height, "--size");
         parseSize(o->videoSize, v.video_width, v.video_height, "--video-size");
         if (v.width < 64 || v.height < 64 || v.width > 16384 || v.height > 16384) throw InputError("--size: each side must be in [64, 16384] pixels");

@@ -74,6 +74,9 @@ struct Frame {
     // detectors, live sensors and the hazard register
     std::vector<SensorSample> sensors;
     std::vector<HazardMarker> hazards;
+    // the site's hazard register figures (the big screen), -1 when there is no register
+    int hazards_open = -1, hazards_overdue = -1;
+    double rectification_rate = -1;        // rectified / all, [0, 1]
 };
 
 /// Fruin's level of service for walkways, from the density [persons/m^2]:

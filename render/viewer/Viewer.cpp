@@ -621,6 +621,77 @@ void savePng(const std::string& path, int w, int h) {
 
 }  // namespace
 
+// The hazard register and the live sensors on screen (issue 7): a compact figure box for the
+// big screen, and a panel listing open hazards (filters; a click flies the camera there) and
+// sensors that are not safe (alarm, or quality other than good: never shown as safe).
+void siteOverlay(Ui& ui, const render::Frame& f) {
+    if (f.rectification_rate < 0 && f.sensors.empty()) return;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x - 10, vp->WorkPos.y + 110.0f * ui.scale), ImGuiCond_Always, ImVec2(1, 0));
+    ImGui::SetNextWindowBgAlpha(0.75f);
+    ImGui::Begin("Site", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav);
+    if (f.rectification_rate >= 0) {
+        ImGui::Text("hazards open %d   rectified %.0f %%", f.hazards_open, 100.0 * f.rectification_rate);
+        if (f.hazards_overdue > 0) ImGui::TextColored(ImVec4(0.85f, 0.3f, 1.0f, 1), "OVERDUE %d", f.hazards_overdue);
+    }
+    int alarms = 0, unknown = 0;
+    for (const render::SensorSample& x : f.sensors) {
+        if (x.alarm == render::AlarmState::Active || x.alarm == render::AlarmState::Warning) ++alarms;
+        if (x.quality != render::SensorQuality::Good) ++unknown;
+    }
+    if (!f.sensors.empty()) {
+        ImGui::TextColored(alarms ? ImVec4(1, 0.25f, 0.2f, 1) : ImVec4(0.8f, 0.8f, 0.8f, 1), "sensors %zu   alarms %d", f.sensors.size(), alarms);
+        if (unknown) ImGui::TextColored(ImVec4(0.7f, 0.7f, 0.7f, 1), "no good data: %d", unknown);
+    }
+    ImGui::End();
+}
+
+void hazardPanel(Ui& ui, const render::Frame& f) {
+    if (f.hazards.empty() && f.sensors.empty()) return;
+    {
+        const ImGuiViewport* vp = ImGui::GetMainViewport();
+        ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 420.0f * ui.scale, vp->WorkPos.y + vp->WorkSize.y - 10), ImGuiCond_FirstUseEver, ImVec2(0, 1));
+        ImGui::SetNextWindowSize(ImVec2(460.0f * ui.scale, 260.0f * ui.scale), ImGuiCond_FirstUseEver);
+    }
+    ImGui::Begin("Hazards and sensors");
+    static bool majorOnly = false, overdueOnly = false;
+    ImGui::Checkbox("major only", &majorOnly);
+    ImGui::SameLine();
+    ImGui::Checkbox("overdue only", &overdueOnly);
+    for (const render::HazardMarker& h : f.hazards) {
+        if ((majorOnly && !h.major) || (overdueOnly && !h.overdue)) continue;
+        const ImVec4 c = h.overdue ? ImVec4(0.85f, 0.3f, 1.0f, 1) : h.major ? ImVec4(1, 0.3f, 0.25f, 1) : ImVec4(1, 0.65f, 0.2f, 1);
+        char line[512];
+        std::snprintf(line, sizeof line, "%s%s [%s] %s  %s  %s, due %s%s", h.overdue ? "! " : "", h.id.c_str(), h.major ? "major" : "general",
+                      h.title.c_str(), h.status.c_str(), h.owner.c_str(), h.deadline.c_str(),
+                      h.evacuation_cost_s >= 0 ? ("  +" + std::to_string(int(std::lround(h.evacuation_cost_s))) + " s").c_str() : "");
+        ImGui::PushStyleColor(ImGuiCol_Text, c);
+        if (ImGui::Selectable(line)) {  // fly there
+            ui.follow = -1;
+            ui.tour = false;
+            ui.camera.tx = h.x;
+            ui.camera.ty = h.y;
+            ui.camera.tz = h.z;
+            ui.camera.projection = render::Camera::Projection::Perspective;
+            ui.camera.distance = 18.0;
+            ui.camera.pitch = 0.8;
+        }
+        ImGui::PopStyleColor();
+    }
+    if (!f.sensors.empty()) {
+        ImGui::Separator();
+        for (const render::SensorSample& x : f.sensors) {
+            const bool good = x.quality == render::SensorQuality::Good;
+            const bool alarm = x.alarm == render::AlarmState::Active || x.alarm == render::AlarmState::Warning;
+            if (good && !alarm) continue;  // only what needs attention
+            const char* q = x.quality == render::SensorQuality::Bad ? "BAD" : x.quality == render::SensorQuality::Stale ? "STALE" : x.quality == render::SensorQuality::Unknown ? "UNKNOWN" : "";
+            ImGui::TextColored(alarm ? ImVec4(1, 0.25f, 0.2f, 1) : ImVec4(0.7f, 0.7f, 0.7f, 1), "%s  %.3g %s  %s%s", x.id.c_str(), x.value, x.unit.c_str(),
+                               alarm ? (x.alarm == render::AlarmState::Active ? "ALARM " : "WARNING ") : "", q);
+        }
+    }
+    ImGui::End();
+}
+
 int runViewer(const ViewerOptions& o) {
     const bool scripted = std::isfinite(o.exit_at);
     // Input first (a bad results folder is reported with or without a display), then the display.
@@ -741,22 +812,31 @@ int runViewer(const ViewerOptions& o) {
                 ui.tourSince = now;
             }
         }
-        const auto eyes = followCamera(ui, snap->frame);
+        render::Frame decorated;
+        const render::Frame* frame = &snap->frame;
+        if (o.decorate) {
+            decorated = snap->frame;
+            o.decorate(decorated);
+            frame = &decorated;
+        }
+        const auto eyes = followCamera(ui, *frame);
         const render::Camera& cam = eyes ? *eyes : ui.camera;
 
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
         glViewport(0, 0, fbw, fbh);
         render::DrawOptions drawNow = ui.draw;
         if (eyes) drawNow.walls = render::WallMode::Solid;  // from someone's eyes walls are whole
-        renderer.draw(snap->frame, cam, drawNow, fbw, fbh);
+        renderer.draw(*frame, cam, drawNow, fbw, fbh);
 
         bigOverlay(ui, *snap);
+        siteOverlay(ui, *frame);
         if (ui.panels) {
             legend(ui);
             timelinePanel(ui, *snap);
             if (!ui.player) directorPanel(ui, *snap);
             injectPanel(ui, *snap);
             viewPanel(ui, *snap);
+            hazardPanel(ui, *frame);
         }
         ImGui::Render();
         glViewport(0, 0, fbw, fbh);

@@ -7,8 +7,11 @@
 // only reads its snapshots. No GLFW, ImGui or OpenGL types in this header.
 #pragma once
 
+#include <functional>
 #include <limits>
 #include <string>
+
+#include "render/Frame.hpp"
 
 namespace safetwin::viewer {
 
@@ -42,6 +45,10 @@ struct ViewerOptions {
     double video_fps = 25.0;
     double video_from = 0.0;           // [Units: s]
     double video_rate = 1.0;           // simulated seconds per video second
+    /// Adds what the simulation does not know to each drawn frame, in the window's thread: the
+    /// hazard register's markers and site figures, the live sensors (set by app/CmdView.cpp,
+    /// which sees the live layer). Called once per drawn frame; keep it cheap (poll, copy).
+    std::function<void(render::Frame&)> decorate;
 };
 
 /// True when a window can be opened (DISPLAY or WAYLAND_DISPLAY is set).

@@ -180,3 +180,41 @@ TEST_CASE("Viewer: without a display it says so and points to render", "[viewer]
     CHECK(log.find("no display") != std::string::npos);
     CHECK(log.find("safetwin render") != std::string::npos);
 }
+
+TEST_CASE("Viewer: the register's open hazards appear at their place in the window", "[viewer][xvfb][hazards]") {
+    if (!haveXvfb()) return;
+    const auto dir = test::scratchDir("viewer-hazards");
+    test::writeFile(dir / "hall.yaml", kHall);
+    // One open hazard at a point in the empty west half of the hall (nobody walks there by 0.5 s).
+    const std::string reg = (dir / "site.sqlite").string();
+    std::filesystem::remove(reg);
+    const std::string add = kCli + " hazards add -r " + reg +
+                            " --id HZ-1 --title 'Blocked corridor' --domain fire_safety --level general --location-level L0 --x 5 --y 5"
+                            " --found-at 2026-11-01 --found-by self_inspection --deadline 2030-01-01 > " +
+                            (dir / "add.txt").string() + " 2>&1";
+    INFO(test::readFile(dir / "add.txt"));
+    REQUIRE(std::system(add.c_str()) == 0);
+    const std::string common = "view " + (dir / "hall.yaml").string() + " --exit-at 0.5 --camera top --no-panels --size 1280x720 --out " + (dir / "out").string();
+    REQUIRE(underXvfb(common + " --screenshot " + (dir / "plain.png").string(), dir / "log1.txt") == 0);
+    const int rc = underXvfb(common + " --register " + reg + " --screenshot " + (dir / "marked.png").string(), dir / "log2.txt");
+    INFO(test::readFile(dir / "log2.txt"));
+    REQUIRE(rc == 0);
+    int w = 0, h = 0;
+    const auto plain = readPng(dir / "plain.png", w, h);
+    const auto marked = readPng(dir / "marked.png", w, h);
+    const Scenario sc = parseScenarioText(kHall, "hall.yaml", ".");
+    const render::Camera cam = *render::findBookmark(sc.scene, "top");
+    // Near the hazard's point the two windows differ (the marker); at the far east floor they do not.
+    const auto at = cam.project(5.0, 5.0, 0.0, kW, kH);
+    REQUIRE(at);
+    int changed = 0;
+    for (int dy = -12; dy <= 12; dy += 3)
+        for (int dx = -12; dx <= 12; dx += 3)
+            if (colourDistance(pixel(plain, kW, int((*at)[0]) + dx, int((*at)[1]) + dy), pixel(marked, kW, int((*at)[0]) + dx, int((*at)[1]) + dy)) > 40) ++changed;
+    CHECK(changed >= 3);
+    const auto far = cam.project(17.0, 2.0, 0.0, kW, kH);
+    REQUIRE(far);
+    CHECK(colourDistance(pixel(plain, kW, int((*far)[0]), int((*far)[1])), pixel(marked, kW, int((*far)[0]), int((*far)[1]))) < 10);
+    // A register that does not exist is bad input, exit code 2.
+    CHECK(underXvfb(common + " --register " + (dir / "missing.sqlite").string(), dir / "log3.txt") == 2);
+}
