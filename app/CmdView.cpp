@@ -13,6 +13,8 @@
 #include "app/HazardFrame.hpp"
 #include "app/LiveFrame.hpp"
 #include "live/feed/Recorder.hpp"
+#include "live/forecast/Forecast.hpp"
+#include "live/register/HazardRegister.hpp"
 #include "render/viewer/Viewer.hpp"
 #include "scenes/InputError.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
@@ -122,6 +124,7 @@ CommandFn addViewCommand(CLI::App& app) {
     cmd->add_option("--from", o->v.video_from, "video start time [s] (default 0)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--rate", o->v.video_rate, "simulated seconds per video second (default 1)")->check(CLI::Range(0.01, 1000.0));
     cmd->add_option("--register", o->reg, "hazard register (SQLite) whose open hazards are shown (default: the scenario's 'hazards.register')");
+    cmd->add_flag("--forecast", o->v.forecast_at_start, "press 'Forecast now' at the start (the summary is also printed)");
     cmd->add_option("--live", o->liveState, "live sensor state: a `safetwin live --state-out` file (re-read every second) or a recording");
     return [o]() {
         viewer::ViewerOptions v = o->v;
@@ -140,6 +143,17 @@ CommandFn addViewCommand(CLI::App& app) {
                 site->sensors = sensorSamples(live::liveStateFromFile(site->sensorSpecs, &site->scene, site->statePath));  // bad input: reported now
             }
             if (site->hazards || !site->statePath.empty()) v.decorate = [site](render::Frame& f) { site->decorate(f); };
+            // "Forecast now": the register read afresh and the live state as it is at the press.
+            v.forecast = [scenario, reg, statePath = o->liveState]() {
+                std::vector<Hazard> open;
+                if (!reg.empty() && std::filesystem::exists(reg)) open = HazardRegister::open(reg, false)->openHazards("");
+                live::LiveState state;
+                if (!statePath.empty()) state = live::liveStateFromFile(scenario.sensors, &scenario.scene, statePath);
+                ForecastOptions opt;
+                opt.seeds = 3;
+                const ForecastResult r = runForecast(scenario, open, statePath.empty() ? nullptr : &state, opt);
+                return summaryText(r);
+            };
         }
         parseSize(o->size, v.width, v.height, "--size");
         parseSize(o->videoSize, v.video_width, v.video_height, "--video-size");

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <future>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -646,14 +647,45 @@ void siteOverlay(Ui& ui, const render::Frame& f) {
     ImGui::End();
 }
 
-void hazardPanel(Ui& ui, const render::Frame& f) {
-    if (f.hazards.empty() && f.sensors.empty()) return;
+struct ForecastJob {
+    std::future<std::string> running;
+    std::string text;
+    double at = 0;     // simulation time of the press [Units: s]
+    bool pending = false;  // press it on the next frame (--forecast)
+};
+
+void hazardPanel(Ui& ui, const render::Frame& f, ForecastJob& job) {
+    const bool canForecast = bool(ui.opt->forecast) && !ui.player;
+    if (f.hazards.empty() && f.sensors.empty() && !canForecast) return;
     {
         const ImGuiViewport* vp = ImGui::GetMainViewport();
         ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + 420.0f * ui.scale, vp->WorkPos.y + vp->WorkSize.y - 10), ImGuiCond_FirstUseEver, ImVec2(0, 1));
         ImGui::SetNextWindowSize(ImVec2(460.0f * ui.scale, 260.0f * ui.scale), ImGuiCond_FirstUseEver);
     }
     ImGui::Begin("Hazards and sensors");
+    if (canForecast) {
+        // If we had to evacuate now: the open hazards' effects and the live state, several seeds.
+        if (job.running.valid()) {
+            if (job.running.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+                try {
+                    job.text = job.running.get();
+                } catch (const std::exception& e) {
+                    job.text = std::string("forecast failed: ") + e.what();
+                }
+                std::printf("view: forecast at t=%.1f s:\n%s", job.at, job.text.c_str());
+                std::fflush(stdout);
+            } else {
+                ImGui::TextUnformatted("forecast running ...");
+            }
+        } else if (ImGui::Button("Forecast now") || job.pending) {
+            job.pending = false;
+            job.text.clear();
+            job.at = ui.player ? 0.0 : ui.session->live->snapshot()->time;
+            job.running = std::async(std::launch::async, ui.opt->forecast);
+        }
+        if (!job.text.empty()) ImGui::TextWrapped("%s", job.text.c_str());
+        ImGui::Separator();
+    }
     static bool majorOnly = false, overdueOnly = false;
     ImGui::Checkbox("major only", &majorOnly);
     ImGui::SameLine();
@@ -786,6 +818,8 @@ int runViewer(const ViewerOptions& o) {
     int exitCode = 0;
     int scriptedFrames = 0;  // ImGui sizes auto-fitting windows on their first frames
     long long framesDrawn = 0;
+    ForecastJob forecastJob;
+    forecastJob.pending = o.forecast_at_start && o.forecast;
     const auto windowStart = std::chrono::steady_clock::now();
     auto lastTick = std::chrono::steady_clock::now();
     while (!glfwWindowShouldClose(win)) {
@@ -836,13 +870,14 @@ int runViewer(const ViewerOptions& o) {
             if (!ui.player) directorPanel(ui, *snap);
             injectPanel(ui, *snap);
             viewPanel(ui, *snap);
-            hazardPanel(ui, *frame);
+            hazardPanel(ui, *frame, forecastJob);
         }
         ImGui::Render();
         glViewport(0, 0, fbw, fbh);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         ++framesDrawn;
-        if (scripted && ++scriptedFrames > 2 && (player || snap->stopped_at_limit || snap->finished)) {
+        const bool forecastBusy = forecastJob.pending || forecastJob.running.valid();
+        if (scripted && ++scriptedFrames > 2 && (player || snap->stopped_at_limit || snap->finished) && !(forecastBusy && ui.panels)) {
             if (!o.screenshot.empty()) {
                 savePng(o.screenshot, fbw, fbh);
                 std::printf("view: screenshot %s (%dx%d) at t=%.2f s\n", o.screenshot.c_str(), fbw, fbh, snap->time);

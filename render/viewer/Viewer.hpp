@@ -49,6 +49,12 @@ struct ViewerOptions {
     /// hazard register's markers and site figures, the live sensors (set by app/CmdView.cpp,
     /// which sees the live layer). Called once per drawn frame; keep it cheap (poll, copy).
     std::function<void(render::Frame&)> decorate;
+    /// The evacuation forecast from the live state (live/forecast, set by app/CmdView.cpp): runs
+    /// on a worker thread when the "Forecast now" button is pressed; returns a readable summary.
+    std::function<std::string()> forecast;
+    /// Press "Forecast now" at the start; its summary is also printed, and a scripted run
+    /// (exit_at) waits for it before it exits.
+    bool forecast_at_start = false;
 };
 
 /// True when a window can be opened (DISPLAY or WAYLAND_DISPLAY is set).

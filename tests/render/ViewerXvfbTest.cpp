@@ -218,3 +218,28 @@ TEST_CASE("Viewer: the register's open hazards appear at their place in the wind
     // A register that does not exist is bad input, exit code 2.
     CHECK(underXvfb(common + " --register " + (dir / "missing.sqlite").string(), dir / "log3.txt") == 2);
 }
+
+TEST_CASE("Viewer: Forecast now evacuates with the register's blocked exit", "[viewer][xvfb][hazards][forecast]") {
+    if (!haveXvfb()) return;
+    const auto dir = test::scratchDir("viewer-forecast");
+    test::writeFile(dir / "hall.yaml", kHall);
+    const std::string reg = (dir / "site.sqlite").string();
+    std::filesystem::remove(reg);
+    const std::string add = kCli + " hazards add -r " + reg +
+                            " --id HZ-1 --title 'East exit chained' --domain fire_safety --level major --major-criterion 'exit locked'"
+                            " --location-object E_e --found-at 2026-11-01 --found-by joint_inspection --effect close_exit:E_e > " +
+                            (dir / "add.txt").string() + " 2>&1";
+    INFO(test::readFile(dir / "add.txt"));
+    REQUIRE(std::system(add.c_str()) == 0);
+    const int rc = underXvfb("view " + (dir / "hall.yaml").string() + " --register " + reg + " --forecast --exit-at 0.5 --size 1280x720 --out " +
+                                 (dir / "out").string(),
+                             dir / "log.txt");
+    const std::string log = test::readFile(dir / "log.txt");
+    INFO(log);
+    REQUIRE(rc == 0);
+    // The forecast ran from the window with the hazard's effect: everyone to the west exit,
+    // the east one listed as a route to avoid because of HZ-1.
+    CHECK(log.find("view: forecast at t=") != std::string::npos);
+    CHECK(log.find("E_w (L0): 100 % of people") != std::string::npos);
+    CHECK(log.find("exit E_e: hazard HZ-1") != std::string::npos);
+}
