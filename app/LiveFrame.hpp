@@ -59,6 +59,11 @@ inline std::vector<render::SensorSample> sensorSamples(const live::LiveState& st
         r.unit = s.unit;
         r.quality = toFrameQuality(s.quality);
         r.alarm = toFrameAlarm(s);
+        for (auto e = state.journal.rbegin(); e != state.journal.rend(); ++e)  // the latest transition
+            if (e->sensor == s.id) {
+                r.alarm_since = e->time;
+                break;
+            }
         out.push_back(std::move(r));
     }
     return out;

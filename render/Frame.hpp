@@ -50,6 +50,7 @@ struct SensorSample {
     std::string unit;
     SensorQuality quality = SensorQuality::Unknown;  // never drawn as safe unless Good
     AlarmState alarm = AlarmState::Normal;
+    double alarm_since = 0;      // when the alarm state was entered, Unix seconds UTC; 0 unknown
 };
 
 struct HazardMarker {

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <cmath>
 #include <cstdio>
@@ -717,8 +718,15 @@ void hazardPanel(Ui& ui, const render::Frame& f, ForecastJob& job) {
             const bool alarm = x.alarm == render::AlarmState::Active || x.alarm == render::AlarmState::Warning;
             if (good && !alarm) continue;  // only what needs attention
             const char* q = x.quality == render::SensorQuality::Bad ? "BAD" : x.quality == render::SensorQuality::Stale ? "STALE" : x.quality == render::SensorQuality::Unknown ? "UNKNOWN" : "";
-            ImGui::TextColored(alarm ? ImVec4(1, 0.25f, 0.2f, 1) : ImVec4(0.7f, 0.7f, 0.7f, 1), "%s  %.3g %s  %s%s", x.id.c_str(), x.value, x.unit.c_str(),
-                               alarm ? (x.alarm == render::AlarmState::Active ? "ALARM " : "WARNING ") : "", q);
+            char since[32] = "";
+            if (alarm && x.alarm_since > 0) {  // the alarm list with times
+                const std::time_t t = std::time_t(x.alarm_since);
+                std::tm utc{};
+                gmtime_r(&t, &utc);
+                std::strftime(since, sizeof since, " since %H:%M:%S UTC", &utc);
+            }
+            ImGui::TextColored(alarm ? ImVec4(1, 0.25f, 0.2f, 1) : ImVec4(0.7f, 0.7f, 0.7f, 1), "%s  %.3g %s  %s%s%s", x.id.c_str(), x.value, x.unit.c_str(),
+                               alarm ? (x.alarm == render::AlarmState::Active ? "ALARM" : "WARNING") : "", since, q[0] ? (std::string(" ") + q).c_str() : "");
         }
     }
     ImGui::End();

@@ -438,8 +438,12 @@ TEST_CASE("the live state becomes the frame's sensor samples for the viewer", "[
     CHECK(s[0].z == Approx(1.5));
     CHECK(s[1].alarm == render::AlarmState::Warning);
     CHECK(s[2].quality == render::SensorQuality::Unknown);
+    CHECK(s[2].alarm_since == 0);  // never alarmed: no time
     feed.acknowledge("GD1", t0 + 1);
     CHECK(sensorSamples(feed.snapshot())[0].alarm == render::AlarmState::Acknowledged);
+    // The alarm list's times: when the shown state was entered (the journal's latest entry).
+    CHECK(sensorSamples(feed.snapshot())[0].alarm_since == Approx(t0 + 1));
+    CHECK(sensorSamples(feed.snapshot())[1].alarm_since == Approx(t0));
     feed.brokerLost(t0 + 2);
     CHECK(sensorSamples(feed.snapshot())[1].quality == render::SensorQuality::Stale);
 }
