@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/Commands.hpp"
+#include "app/HazardFrame.hpp"
 #include "app/Output.hpp"
 #include "live/forecast/HazardScene.hpp"
 #include "live/register/HazardRegister.hpp"
@@ -26,17 +27,7 @@ namespace safetwin {
 namespace {
 
 void parseSize(const std::string& text, int& w, int& h) {
-    const size_t x = text.find('x');
-    try {
-        if (x == std::string::npos) throw std::invalid_argument("");
-        size_t end = 0;
-        w = std::stoi(text.substr(0, x), &end);
-        if (end != x) throw std::invalid_argument("");
-        h = std::stoi(text.substr(x + 1), &end);
-        if (end != text.size() - x - 1) throw std::invalid_argument("");
-    } catch (const std::exception&) {
-        throw InputError("--size '" + text + "': expected WIDTHxHEIGHT in pixels, e.g. 1920x1080");
-    }
+    parsePixelSize(text, "--size", w, h);
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
         throw InputError("--size '" + text + "': each side must be in [16, 16384] pixels");
 }
@@ -117,22 +108,7 @@ CommandFn addRenderCommand(CLI::App& app) {
         if (!o->hazards.empty()) {
             // open hazards of the register (issue 7) as markers: major red, overdue purple
             const auto reg = HazardRegister::open(o->hazards, false);
-            for (const HazardMarkerData& h : hazardMarkers(scene, *reg)) {
-                if (!h.located) continue;
-                render::HazardMarker m;
-                m.id = h.id;
-                m.title = h.title;
-                m.owner = h.owner;
-                m.status = h.status;
-                m.deadline = h.deadline;
-                m.major = h.major;
-                m.overdue = h.overdue;
-                m.x = float(h.x);
-                m.y = float(h.y);
-                m.z = float(h.z);
-                m.evacuation_cost_s = h.evacuation_cost_s;
-                frame.hazards.push_back(std::move(m));
-            }
+            frame.hazards = hazardFrameMarkers(hazardMarkers(scene, *reg));
         }
         render::DrawOptions draw;
         draw.colour_by = o->colour == "speed" ? render::ColourBy::Speed : o->colour == "dose" ? render::ColourBy::Dose : render::ColourBy::State;

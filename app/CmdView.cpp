@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "app/Commands.hpp"
+#include "app/Output.hpp"
 #include "app/HazardFrame.hpp"
 #include "app/LiveFrame.hpp"
 #include "live/feed/Recorder.hpp"
@@ -22,20 +23,6 @@
 namespace safetwin {
 
 namespace {
-
-void parseSize(const std::string& text, int& w, int& h, const char* option) {
-    const size_t x = text.find('x');
-    try {
-        if (x == std::string::npos) throw std::invalid_argument("");
-        size_t end = 0;
-        w = std::stoi(text.substr(0, x), &end);
-        if (end != x) throw std::invalid_argument("");
-        h = std::stoi(text.substr(x + 1), &end);
-        if (end != text.size() - x - 1) throw std::invalid_argument("");
-    } catch (const std::exception&) {
-        throw InputError(std::string(option) + " '" + text + "': expected WIDTHxHEIGHT in pixels, e.g. 3840x2160");
-    }
-}
 
 /// The register's open hazards and the live sensors, re-read about once a second, added to every
 /// drawn frame (ViewerOptions::decorate). A register edited by `safetwin hazards` in another
@@ -155,8 +142,8 @@ CommandFn addViewCommand(CLI::App& app) {
                 return summaryText(r);
             };
         }
-        parseSize(o->size, v.width, v.height, "--size");
-        parseSize(o->videoSize, v.video_width, v.video_height, "--video-size");
+        parsePixelSize(o->size, "--size", v.width, v.height);
+        parsePixelSize(o->videoSize, "--video-size", v.video_width, v.video_height);
         if (v.width < 64 || v.height < 64 || v.width > 16384 || v.height > 16384) throw InputError("--size: each side must be in [64, 16384] pixels");
         if (o->exitAt >= 0.0) v.exit_at = o->exitAt;
         if (v.scenario.empty() == v.results.empty())

@@ -1,5 +1,7 @@
 #include "app/Output.hpp"
 
+#include "scenes/InputError.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -56,6 +58,20 @@ void ProgressBar::update(double fraction, const std::string& detail) {
 void ProgressBar::finish() {
     if (drawn_) std::fprintf(stderr, "\n");
     drawn_ = false;
+}
+
+void parsePixelSize(const std::string& text, const char* option, int& width, int& height) {
+    const size_t x = text.find('x');
+    try {
+        if (x == std::string::npos) throw std::invalid_argument("");
+        size_t end = 0;
+        width = std::stoi(text.substr(0, x), &end);
+        if (end != x) throw std::invalid_argument("");
+        height = std::stoi(text.substr(x + 1), &end);
+        if (end != text.size() - x - 1) throw std::invalid_argument("");
+    } catch (const std::exception&) {
+        throw InputError(std::string(option) + " '" + text + "': expected WIDTHxHEIGHT in pixels, e.g. 1920x1080");
+    }
 }
 
 }  // namespace safetwin

@@ -11,6 +11,10 @@ namespace safetwin {
 /// naming the file on failure (disk full, permissions).
 void writeFileAtomic(const std::filesystem::path& path, const std::string& content);
 
+/// Parses an image size "WIDTHxHEIGHT" given to `option` (e.g. "--size"); InputError naming the
+/// option and the text otherwise. Each caller checks its own range.
+void parsePixelSize(const std::string& text, const char* option, int& width, int& height);
+
 /// A terminal progress bar on stderr, drawn only when stderr is a terminal and the job has
 /// run for more than `delay_s` seconds.
 class ProgressBar {
