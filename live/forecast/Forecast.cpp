@@ -299,23 +299,7 @@ ForecastResult runForecast(const Scenario& base, const std::vector<Hazard>& open
     // Markers on the plans: every open hazard, where it is, with its cost.
     r.scene = std::make_shared<const Scene>(now.scene);
     for (const Hazard& h : open) {
-        HazardMarkerData m;
-        m.id = h.id;
-        m.title = h.title;
-        m.owner = h.responsible_person.empty() ? h.responsible_unit : h.responsible_person;
-        m.status = h.status;
-        m.deadline = h.deadline;
-        m.domain = h.domain;
-        m.major = h.level == "major";
-        m.overdue = isOverdue(h, r.now);
-        m.effect = h.effect;
-        Vec2 at;
-        m.located = locateHazard(base.scene, h, m.level, at);
-        if (m.located) {
-            m.x = at.x;
-            m.y = at.y;
-            m.z = base.scene.levels[size_t(m.level)].elevation;
-        }
+        HazardMarkerData m = hazardMarker(base.scene, h, isOverdue(h, r.now));
         for (const HazardImpact& i : r.impacts)
             if (i.hazard.id == h.id) {
                 m.evacuation_cost_s = i.added.value;

@@ -55,29 +55,34 @@ bool locateHazard(const Scene& scene, const Hazard& h, int& level, Vec2& at) {
     return false;
 }
 
+HazardMarkerData hazardMarker(const Scene& scene, const Hazard& h, bool overdue) {
+    HazardMarkerData m;
+    m.id = h.id;
+    m.title = h.title;
+    m.owner = h.responsible_person.empty() ? h.responsible_unit : h.responsible_person;
+    m.status = h.status;
+    m.deadline = h.deadline;
+    m.domain = h.domain;
+    m.major = h.level == "major";
+    m.overdue = overdue;
+    m.effect = h.effect;
+    Vec2 at;
+    m.located = locateHazard(scene, h, m.level, at);
+    if (m.located) {
+        m.x = at.x;
+        m.y = at.y;
+        m.z = scene.levels[size_t(m.level)].elevation;
+    }
+    return m;
+}
+
 std::vector<HazardMarkerData> hazardMarkers(const Scene& scene, const HazardRegister& reg,
                                             const std::string& now) {
     std::map<std::string, HazardImpactRecord> impact;
     for (const HazardImpactRecord& i : reg.impacts()) impact[i.hazard_id] = i;
     std::vector<HazardMarkerData> out;
     for (const Hazard& h : reg.openHazards(now)) {
-        HazardMarkerData m;
-        m.id = h.id;
-        m.title = h.title;
-        m.owner = h.responsible_person.empty() ? h.responsible_unit : h.responsible_person;
-        m.status = h.status;
-        m.deadline = h.deadline;
-        m.domain = h.domain;
-        m.major = h.level == "major";
-        m.overdue = h.overdue;
-        m.effect = h.effect;
-        Vec2 at;
-        m.located = locateHazard(scene, h, m.level, at);
-        if (m.located) {
-            m.x = at.x;
-            m.y = at.y;
-            m.z = scene.levels[size_t(m.level)].elevation;
-        }
+        HazardMarkerData m = hazardMarker(scene, h, h.overdue);
         if (auto it = impact.find(h.id); it != impact.end()) {
             m.evacuation_cost_s = it->second.added_s;
             m.trapped = it->second.trapped;

@@ -33,6 +33,10 @@ struct HazardMarkerData {
 /// or a space by name) or its point. Returns false if neither is found.
 bool locateHazard(const Scene& scene, const Hazard& h, int& level, Vec2& at);
 
+/// The marker of one hazard: its fields and where it is in `scene` (located false when the
+/// hazard names no place there); no cost (evacuation_cost_s -1).
+HazardMarkerData hazardMarker(const Scene& scene, const Hazard& h, bool overdue);
+
 /// Markers for the open hazards of a register (with their stored impact figures).
 std::vector<HazardMarkerData> hazardMarkers(const Scene& scene, const HazardRegister& reg,
                                             const std::string& now = "");
