@@ -55,4 +55,23 @@ inline int lineOf(const std::string& text, const std::string& needle) {
     return line;
 }
 
+/// A 20 m x 10 m hall with an exit door at each end (EAST, WEST); four people near the east one,
+/// no pre-movement time. Shared by the director-action and viewer tests.
+inline const char* twoExitHall() {
+    return R"(name: two exits
+duration: 120
+scene:
+  levels:
+    - id: L0
+      walls: [{points: [[0,0],[20,0],[20,10],[0,10],[0,0]]}]
+      doors:
+        - {id: EAST, at: [20, 5], width: 1.2, exit: true}
+        - {id: WEST, at: [0, 5], width: 1.2, exit: true}
+populations:
+  - name: p
+    where: {level: L0, points: [[15, 3], [15, 7], [17, 4], [17, 6]]}
+    premovement: 0
+)";
+}
+
 }  // namespace safetwin::test

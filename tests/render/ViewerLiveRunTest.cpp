@@ -15,20 +15,7 @@ using namespace safetwin::viewer;
 
 namespace {
 
-const char* kHall = R"(name: two exits
-duration: 120
-scene:
-  levels:
-    - id: L0
-      walls: [{points: [[0,0],[20,0],[20,10],[0,10],[0,0]]}]
-      doors:
-        - {id: EAST, at: [20, 5], width: 1.2, exit: true}
-        - {id: WEST, at: [0, 5], width: 1.2, exit: true}
-populations:
-  - name: p
-    where: {level: L0, points: [[15, 3], [15, 7], [17, 4], [17, 6]]}
-    premovement: 0
-)";
+const char* const kHall = test::twoExitHall();
 
 render::Frame tinyFrame(const Simulation& sim) {
     render::Frame f;

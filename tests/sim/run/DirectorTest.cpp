@@ -8,26 +8,13 @@
 #include "sim/gas/GasCoupling.hpp"
 #include "sim/run/Simulation.hpp"
 #include "sim/scenario/ScenarioYaml.hpp"
+#include "TestSupport.hpp"
 
 using namespace safetwin;
 
 namespace {
 
-/// A 20 m x 10 m hall with an exit door at each end; four people near the east one.
-const char* kHall = R"(name: two exits
-duration: 120
-scene:
-  levels:
-    - id: L0
-      walls: [{points: [[0,0],[20,0],[20,10],[0,10],[0,0]]}]
-      doors:
-        - {id: EAST, at: [20, 5], width: 1.2, exit: true}
-        - {id: WEST, at: [0, 5], width: 1.2, exit: true}
-populations:
-  - name: p
-    where: {level: L0, points: [[15, 3], [15, 7], [17, 4], [17, 6]]}
-    premovement: 0
-)";
+const char* const kHall = test::twoExitHall();
 
 /// People wait `premovement` seconds (a long wait keeps the run going while the gas is checked).
 std::string gasRoom(const std::string& extra, int premovement) {
