@@ -51,7 +51,7 @@ CommandFn addRenderCommand(CLI::App& app) {
     cmd->add_option("scenario", o->scenario, "scenario file (YAML): simulated up to --time");
     cmd->add_option("--results", o->results, "results folder of `run --record` (replayed instead of simulated)");
     cmd->add_option("--time", o->time, "simulation time to draw [s]")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--camera", o->camera, "camera bookmark: overview, top, level:<id> (default overview)");
+    cmd->add_option("--camera", o->camera, "camera: the scenario's own (cameras:), overview, top or level:<id> (default overview)");
     cmd->add_option("--size", o->size, "image size WIDTHxHEIGHT (default 1280x720)");
     cmd->add_option("--out", o->out, "PNG file to write")->required();
     cmd->add_option("--seed", o->seed, "random seed (overrides the scenario's)")->check(CLI::NonNegativeNumber);
@@ -97,14 +97,11 @@ CommandFn addRenderCommand(CLI::App& app) {
                 std::fprintf(stderr, "note: the run ended at %.1f s (everyone out or stuck); drawing that moment\n", sim->time());
             frame = render::frameFromSimulation(*sim);
         }
-        const Scene& scene = sim ? sim->scenario().scene : scenario->scene;
+        const Scenario& sc = sim ? sim->scenario() : *scenario;
+        const Scene& scene = sc.scene;
 
-        auto camera = render::findBookmark(scene, o->camera);
-        if (!camera) {
-            std::string names;
-            for (const auto& [n, c] : render::sceneBookmarks(scene)) names += (names.empty() ? "" : ", ") + n;
-            throw InputError("--camera '" + o->camera + "': no such camera; this scene has " + names);
-        }
+        auto camera = render::findBookmark(sc, o->camera);
+        if (!camera) throw InputError(render::unknownCameraMessage(sc, o->camera));
         if (!o->hazards.empty()) {
             // open hazards of the register (issue 7) as markers: major red, overdue purple
             const auto reg = HazardRegister::open(o->hazards, false);

@@ -96,9 +96,9 @@ CommandFn addViewCommand(CLI::App& app) {
     cmd->add_option("--monitor", o->v.monitor, "monitor index for --fullscreen (0 = primary)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--ui-scale", o->v.ui_scale, "interface scale for large displays (0.5 to 4)")->check(CLI::Range(0.5, 4.0));
     cmd->add_flag("--no-panels", o->v.no_panels, "only the scene, the clock and the counters (H toggles)");
-    cmd->add_flag("--tour", o->v.tour, "cycle the camera bookmarks");
+    cmd->add_flag("--tour", o->v.tour, "cycle the scenario's cameras (cameras:), or every bookmark when it has none");
     cmd->add_option("--tour-seconds", o->v.tour_seconds, "seconds per bookmark in the tour (default 10)")->check(CLI::Range(1.0, 3600.0));
-    cmd->add_option("--camera", o->v.camera, "start camera: overview, top, level:<id> (default overview)");
+    cmd->add_option("--camera", o->v.camera, "start camera: one of the scenario's cameras (cameras:), overview, top or level:<id> (default overview)");
     cmd->add_option("--colour", o->v.colour, "people coloured by state, speed or dose")->check(CLI::IsMember({"state", "speed", "dose"}));
     cmd->add_option("--follow", o->v.follow, "follow this person (agent id) from the start")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--eyes", o->v.eyes, "with --follow: see from their eyes");

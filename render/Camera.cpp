@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "scenes/Scene.hpp"
+#include "sim/scenario/Scenario.hpp"
 
 namespace safetwin::render {
 
@@ -211,6 +213,62 @@ std::optional<Camera> findBookmark(const Scene& scene, const std::string& name) 
         }
     }
     return std::nullopt;
+}
+
+Camera cameraFromSpec(const CameraSpec& spec) {
+    Camera c;
+    c.tx = spec.look_at[0];
+    c.ty = spec.look_at[1];
+    c.tz = spec.look_at[2];
+    const double dx = spec.eye[0] - c.tx, dy = spec.eye[1] - c.ty, dz = spec.eye[2] - c.tz;
+    const double horizontal = std::hypot(dx, dy);
+    c.distance = std::max(1e-3, std::sqrt(horizontal * horizontal + dz * dz));
+    c.pitch = std::atan2(dz, horizontal);
+    // Straight down (or up) the yaw only turns the picture: keep north up, as the plan views do.
+    c.yaw = horizontal > 1e-9 * c.distance ? std::atan2(dy, dx) : -kPi / 2;
+    if (spec.orthographic) {
+        c.projection = Camera::Projection::Orthographic;
+        c.ortho_height = spec.height;
+    } else {
+        c.fov_y = spec.fov * kPi / 180.0;
+    }
+    return c;
+}
+
+std::vector<std::pair<std::string, Camera>> scenarioBookmarks(const Scenario& scenario) {
+    std::vector<std::pair<std::string, Camera>> out;
+    for (const CameraSpec& spec : scenario.cameras) out.emplace_back(spec.name, cameraFromSpec(spec));
+    for (auto& [name, camera] : sceneBookmarks(scenario.scene)) {
+        const bool taken = std::any_of(scenario.cameras.begin(), scenario.cameras.end(),
+                                       [&](const CameraSpec& s) { return s.name == name; });
+        if (!taken) out.emplace_back(std::move(name), camera);
+    }
+    return out;
+}
+
+std::optional<Camera> findBookmark(const Scenario& scenario, const std::string& name) {
+    for (const CameraSpec& spec : scenario.cameras)
+        if (spec.name == name) return cameraFromSpec(spec);
+    return findBookmark(scenario.scene, name);
+}
+
+std::string cameraYaml(const std::string& name, const Camera& camera) {
+    const auto e = camera.eye();
+    char buf[400];
+    if (camera.projection == Camera::Projection::Orthographic)
+        std::snprintf(buf, sizeof buf, "{name: %s, eye: [%.2f, %.2f, %.2f], look_at: [%.2f, %.2f, %.2f], orthographic: true, height: %.2f}",
+                      name.c_str(), e[0], e[1], e[2], camera.tx, camera.ty, camera.tz, camera.ortho_height);
+    else
+        std::snprintf(buf, sizeof buf, "{name: %s, eye: [%.2f, %.2f, %.2f], look_at: [%.2f, %.2f, %.2f], fov: %.1f}", name.c_str(),
+                      e[0], e[1], e[2], camera.tx, camera.ty, camera.tz, camera.fov_y * 180.0 / kPi);
+    return buf;
+}
+
+std::string unknownCameraMessage(const Scenario& scenario, const std::string& name) {
+    std::string names;
+    for (const auto& [n, c] : scenarioBookmarks(scenario)) names += (names.empty() ? "" : ", ") + n;
+    return "--camera '" + name + "': no such camera; this scenario has " + names +
+           " (add your own under 'cameras:' in the scenario, docs/FORMAT.md)";
 }
 
 }  // namespace safetwin::render

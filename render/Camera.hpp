@@ -13,6 +13,8 @@
 
 namespace safetwin {
 struct Scene;
+struct Scenario;
+struct CameraSpec;
 }
 
 namespace safetwin::render {
@@ -65,5 +67,24 @@ std::vector<std::pair<std::string, Camera>> sceneBookmarks(const Scene& scene);
 
 /// The bookmark called `name`, or nullopt. Also accepts a level's index: "level:0".
 std::optional<Camera> findBookmark(const Scene& scene, const std::string& name);
+
+/// The camera a scenario's `cameras:` entry describes: the orbit target at `look_at`, the eye
+/// at `eye` (exactly: eye() returns it), and its field of view or orthographic height.
+Camera cameraFromSpec(const CameraSpec& spec);
+
+/// A scenario's bookmarks: its own cameras in file order, then the computed ones of
+/// sceneBookmarks() whose names they do not take (a scenario camera "overview" replaces the
+/// computed overview).
+std::vector<std::pair<std::string, Camera>> scenarioBookmarks(const Scenario& scenario);
+
+/// As findBookmark(scene, name), the scenario's own cameras first.
+std::optional<Camera> findBookmark(const Scenario& scenario, const std::string& name);
+
+/// `camera` as a `cameras:` entry of a scenario (YAML flow map on one line), for a planner to
+/// paste into the file: "{name: NAME, eye: [x, y, z], look_at: [x, y, z], fov: 45}".
+std::string cameraYaml(const std::string& name, const Camera& camera);
+
+/// "--camera 'name': no such camera; this scenario has overview, top, ..." for error messages.
+std::string unknownCameraMessage(const Scenario& scenario, const std::string& name);
 
 }  // namespace safetwin::render

@@ -194,21 +194,35 @@ bool YamlReader::asBool(const YAML::Node& node, const std::string& label) const 
                    ": expected true or false");
 }
 
-Vec2 YamlReader::asPoint(const YAML::Node& node, const std::string& label) const {
-    if (!node.IsSequence() || node.size() != 2)
-        fail(node, "'" + label + "': expected a point [x, y] (two numbers in metres)");
-    Vec2 p;
-    for (size_t i = 0; i < 2; ++i) {
+namespace {
+
+/// `n` coordinates in metres, each within +-1e6 m, or a file:line error naming `shape`.
+void readCoordinates(const YamlReader& r, const YAML::Node& node, const std::string& label,
+                     const char* shape, size_t n, double* out) {
+    const std::string expected = "'" + label + "': expected a point " + shape + " (" +
+                                 std::to_string(n) + " numbers in metres)";
+    if (!node.IsSequence() || node.size() != n) r.fail(node, expected);
+    for (size_t i = 0; i < n; ++i) {
         const YAML::Node c = node[i];
-        double v = 0.0;
-        if (!c.IsScalar() || !parseDouble(c.Scalar(), v))
-            fail(c, "'" + label + "': expected a point [x, y] (two numbers in metres)");
-        if (std::abs(v) > 1e6)
-            fail(c, "'" + label + "': coordinate " + c.Scalar() +
-                        " m is out of range [-1000000, 1000000] m");
-        (i == 0 ? p.x : p.y) = v;
+        if (!c.IsScalar() || !parseDouble(c.Scalar(), out[i])) r.fail(c, expected);
+        if (std::abs(out[i]) > 1e6)
+            r.fail(c, "'" + label + "': coordinate " + c.Scalar() +
+                          " m is out of range [-1000000, 1000000] m");
     }
-    return p;
+}
+
+}  // namespace
+
+Vec2 YamlReader::asPoint(const YAML::Node& node, const std::string& label) const {
+    double v[2];
+    readCoordinates(*this, node, label, "[x, y]", 2, v);
+    return {v[0], v[1]};
+}
+
+std::array<double, 3> YamlReader::asPoint3(const YAML::Node& node, const std::string& label) const {
+    std::array<double, 3> v{};
+    readCoordinates(*this, node, label, "[x, y, z]", 3, v.data());
+    return v;
 }
 
 std::vector<Vec2> YamlReader::asPoints(const YAML::Node& node, const std::string& label,

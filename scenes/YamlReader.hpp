@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -75,6 +76,8 @@ class YamlReader {
     bool asBool(const YAML::Node& node, const std::string& label) const;
     /// `[x, y]` in metres; each coordinate within +-1e6 m.
     Vec2 asPoint(const YAML::Node& node, const std::string& label) const;
+    /// `[x, y, z]` in metres; each coordinate within +-1e6 m.
+    std::array<double, 3> asPoint3(const YAML::Node& node, const std::string& label) const;
     /// `[[x, y], ...]` with at least `minCount` points.
     std::vector<Vec2> asPoints(const YAML::Node& node, const std::string& label,
                                size_t minCount) const;

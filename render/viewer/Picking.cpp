@@ -1,5 +1,6 @@
 #include "render/viewer/Picking.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -55,6 +56,35 @@ std::optional<std::array<double, 3>> pickPlane(const render::Camera& cam, double
     const double s = (planeZ - a[2]) / dz;
     if (s < 0.0) return std::nullopt;
     return std::array<double, 3>{a[0] + s * (b[0] - a[0]), a[1] + s * (b[1] - a[1]), planeZ};
+}
+
+int pickAgent(const render::Camera& cam, const std::vector<render::AgentSample>& agents, double px, double py, int w, int h,
+              double radiusPx, const std::function<double(const render::AgentSample&)>& lift) {
+    constexpr double kBodyHeight = 1.7;  // feet to the top of the head [Units: m]
+    const auto eye = cam.eye();
+    int best = -1;
+    double bestPixels = radiusPx, bestEye = 0.0;
+    for (const render::AgentSample& a : agents) {
+        if (a.visual == render::AgentVisual::Out) continue;
+        const double z = a.z + (lift ? lift(a) : 0.0);
+        const auto feet = cam.project(a.x, a.y, z, w, h);
+        const auto head = cam.project(a.x, a.y, z + kBodyHeight, w, h);
+        if (!feet || !head) continue;
+        // distance from the pixel to the body's segment on screen
+        const double sx = (*head)[0] - (*feet)[0], sy = (*head)[1] - (*feet)[1];
+        const double len2 = sx * sx + sy * sy;
+        const double t = len2 > 0 ? std::clamp(((px - (*feet)[0]) * sx + (py - (*feet)[1]) * sy) / len2, 0.0, 1.0) : 0.0;
+        const double pixels = std::hypot(px - (*feet)[0] - t * sx, py - (*feet)[1] - t * sy);
+        const double toEye = std::hypot(a.x - eye[0], a.y - eye[1], z + 0.5 * kBodyHeight - eye[2]);
+        if (pixels > radiusPx) continue;
+        // Equally near on screen (within a pixel): the nearer body is the one drawn in front.
+        if (best < 0 || pixels < bestPixels - 1.0 || (pixels <= bestPixels + 1.0 && toEye < bestEye)) {
+            best = int(a.id);
+            bestPixels = pixels;
+            bestEye = toEye;
+        }
+    }
+    return best;
 }
 
 }  // namespace safetwin::viewer

@@ -195,12 +195,15 @@ struct Ui {
     render::Camera camera;
     render::DrawOptions draw;
     std::vector<std::pair<std::string, render::Camera>> bookmarks;
+    size_t tourStops = 0;              // the tour cycles bookmarks[0, tourStops)
+    std::string savedYaml;             // the last saved bookmark as a `cameras:` entry
     bool panels = true;
     // Input
     double scroll = 0.0;
     bool dragging = false;
     int dragButton = -1;
     double lastX = 0, lastY = 0;
+    double pressX = 0, pressY = 0;     // where the button went down (a click or a drag)
     // Director
     int doorLevel = 0, doorIndex = 0;
     int leakLevel = 0;
@@ -242,8 +245,8 @@ void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int
             if (glfwGetMouseButton(win, b) == GLFW_PRESS && !ui.dragging) {
                 ui.dragging = true;
                 ui.dragButton = b;
-                ui.lastX = x;
-                ui.lastY = y;
+                ui.lastX = ui.pressX = x;
+                ui.lastY = ui.pressY = y;
                 if (b == GLFW_MOUSE_BUTTON_LEFT && ui.placingLeak) {
                     const auto& lv = ui.scene->levels[size_t(ui.leakLevel)];
                     const double z = lv.elevation + ui.renderer->levelOffset(ui.leakLevel, ui.draw);
@@ -266,6 +269,18 @@ void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int
     if (ui.dragging) {
         if (glfwGetMouseButton(win, ui.dragButton) != GLFW_PRESS) {
             ui.dragging = false;
+            // A left click that did not drag picks the person under it to follow.
+            // (Not from someone's eyes: the picture is not ui.camera's then.)
+            if (ui.dragButton == GLFW_MOUSE_BUTTON_LEFT && std::hypot(x - ui.pressX, y - ui.pressY) < 4.0 && !(ui.firstPerson && ui.follow >= 0)) {
+                const int id = pickAgent(ui.camera, snap.frame.agents, x * sx, y * sy, fbw, fbh, 12.0 * sx, [&](const render::AgentSample& a) {
+                    return ui.renderer->levelOffset(ui.renderer->levelOfZ(a.z), ui.draw);
+                });
+                if (id >= 0) {
+                    ui.follow = id;
+                    std::printf("view: following person %d (Esc to stop)\n", id);
+                    std::fflush(stdout);
+                }
+            }
         } else {
             const double dx = x - ui.lastX, dy = y - ui.lastY;
             ui.lastX = x;
@@ -289,10 +304,10 @@ void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int
         if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL)) post(ui, LiveCommand::speed(snap.speed * 2));
         if (ImGui::IsKeyPressed(GLFW_KEY_MINUS)) post(ui, LiveCommand::speed(snap.speed / 2));
         if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ui.follow = -1;
-        if (ImGui::IsKeyPressed(GLFW_KEY_T))
-            if (auto c = render::findBookmark(*ui.scene, "top")) ui.camera = *c;
-        if (ImGui::IsKeyPressed(GLFW_KEY_O))
-            if (auto c = render::findBookmark(*ui.scene, "overview")) ui.camera = *c;
+        for (const auto& [key, name] : {std::pair{GLFW_KEY_T, "top"}, std::pair{GLFW_KEY_O, "overview"}})
+            if (ImGui::IsKeyPressed(key))
+                for (const auto& [n, c] : ui.bookmarks)
+                    if (n == name) ui.camera = c;
     }
 }
 
@@ -588,9 +603,18 @@ void viewPanel(Ui& ui, const LiveSnapshot& s) {
     ImGui::InputText("##bm", name, sizeof name);
     ImGui::SameLine();
     if (ImGui::Button("save bookmark") && name[0]) {
-        ui.bookmarks.push_back({name, ui.camera});
+        // A saved view joins the tour and is offered as a line for the scenario's `cameras:`.
+        std::string n(name);
+        std::replace(n.begin(), n.end(), ' ', '-');
+        ui.bookmarks.insert(ui.bookmarks.begin() + std::ptrdiff_t(std::min(ui.tourStops, ui.bookmarks.size())), {n, ui.camera});
+        ++ui.tourStops;
+        ui.savedYaml = render::cameraYaml(n, ui.camera);
+        ImGui::SetClipboardText(ui.savedYaml.c_str());
+        std::printf("view: saved camera '%s'; to keep it, add under 'cameras:' in the scenario:\n  - %s\n", n.c_str(), ui.savedYaml.c_str());
+        std::fflush(stdout);
         name[0] = 0;
     }
+    if (!ui.savedYaml.empty()) ImGui::TextWrapped("copied for the scenario's cameras: - %s", ui.savedYaml.c_str());
     ImGui::Checkbox("tour the bookmarks", &ui.tour);
     ImGui::Separator();
     ImGui::TextUnformatted("Follow a person");
@@ -605,7 +629,7 @@ void viewPanel(Ui& ui, const LiveSnapshot& s) {
             }
     }
     ImGui::Separator();
-    ImGui::TextDisabled("drag: orbit, right-drag: pan, wheel: zoom, T top, O overview,\nspace play/pause, . step, +/- speed, H hide panels");
+    ImGui::TextDisabled("drag: orbit, right-drag: pan, wheel: zoom, click a person: follow,\nEsc: stop following, T top, O overview, space play/pause, . step, +/- speed, H hide panels");
     ImGui::End();
 }
 
@@ -790,11 +814,11 @@ int runViewer(const ViewerOptions& o) {
     ui.draw.colour_by = colourBy(o.colour);
     ui.follow = o.follow;
     ui.firstPerson = o.eyes;
-    ui.bookmarks = render::sceneBookmarks(scene);
-    for (const auto& [n, c] : ui.bookmarks)
-        if (n == o.camera) ui.camera = c;
-    if (auto c = render::findBookmark(scene, o.camera)) ui.camera = *c;
-    else throw InputError("--camera '" + o.camera + "': no such bookmark (overview, top, level:<id>)");
+    ui.bookmarks = render::scenarioBookmarks(scenario);
+    // The tour visits the scenario's own cameras when it has some, else every bookmark.
+    ui.tourStops = scenario.cameras.empty() ? ui.bookmarks.size() : scenario.cameras.size();
+    if (auto c = render::findBookmark(scenario, o.camera)) ui.camera = *c;
+    else throw InputError(render::unknownCameraMessage(scenario, o.camera));
     glfwSetWindowUserPointer(win, &ui);
     glfwSetScrollCallback(win, scrollCallback);  // before ImGui, which chains it
 
@@ -846,10 +870,10 @@ int runViewer(const ViewerOptions& o) {
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         handleInput(ui, win, *snap, fbw, fbh);
-        if (ui.tour && !ui.bookmarks.empty()) {
+        if (ui.tour && ui.tourStops > 0) {
             const auto now = std::chrono::steady_clock::now();
             if (std::chrono::duration<double>(now - ui.tourSince).count() >= o.tour_seconds) {
-                ui.tourIndex = (ui.tourIndex + 1) % ui.bookmarks.size();
+                ui.tourIndex = (ui.tourIndex + 1) % std::min(ui.tourStops, ui.bookmarks.size());
                 ui.camera = ui.bookmarks[ui.tourIndex].second;
                 ui.tourSince = now;
             }
@@ -921,9 +945,10 @@ int exportVideo(const ViewerOptions& o) {
     } else {
         session = startSession(o, true);
     }
-    const Scene& scene = replay ? replayScenario->scene : session.live->simulation().scenario().scene;
-    auto camera = render::findBookmark(scene, o.camera);
-    if (!camera) throw InputError("--camera '" + o.camera + "': no such bookmark (overview, top, level:<id>)");
+    const Scenario& scenario = replay ? *replayScenario : session.live->simulation().scenario();
+    const Scene& scene = scenario.scene;
+    auto camera = render::findBookmark(scenario, o.camera);
+    if (!camera) throw InputError(render::unknownCameraMessage(scenario, o.camera));
     auto context = render::OffscreenContext::create();
     render::OffscreenTarget target(o.video_width, o.video_height, 4);
     render::Renderer renderer(scene);

@@ -2,6 +2,7 @@
 // long and how finely to simulate. Filled by ScenarioYaml.cpp; used by the runner.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,19 @@ struct SpeedZone {
     double factor = 1.0;              // free speed multiplier [Limit: (0, 1]]
 };
 
+/// A named camera of the scenario (docs/FORMAT.md "Cameras"): a bookmark in the viewer, a stop
+/// of its tour, and a `--camera` for `render` and `view`. Heights are absolute here (the
+/// reader adds the floor elevation of the `level` the file gives them on).
+struct CameraSpec {
+    std::string name;
+    std::array<double, 3> eye{};      // [Units: m]
+    std::array<double, 3> look_at{};  // [Units: m]
+    double fov = 45.0;                // vertical field of view, perspective [Limit: [10, 120]] [Units: deg]
+    bool orthographic = false;
+    double height = 0.0;              // visible height, orthographic [Limit: (0, 100000]] [Units: m]
+    SourceRef where;
+};
+
 struct Scenario {
     std::string name;
     std::string file;                 // path it was read from ("" if built in code)
@@ -68,6 +82,7 @@ struct Scenario {
     std::string hazard_register;
     std::vector<std::string> hazard_gas_sources;
     std::vector<SpeedZone> speed_zones;  // none from the file; hazard effects add them
+    std::vector<CameraSpec> cameras;     // named views, in file order
 };
 
 }  // namespace safetwin

@@ -349,6 +349,48 @@ void readHazards(const YamlReader& r, const YAML::Node& node, const std::string&
     }
 }
 
+/// cameras: [{name, eye: [x, y, z], look_at: [x, y, z], level, fov | orthographic + height}].
+std::vector<CameraSpec> readCameras(const YamlReader& r, const YAML::Node& node, const Scene& scene) {
+    static const Range kFov = Range::closed(10.0, 120.0, "deg");
+    static const Range kViewHeight = Range::aboveTo(0.0, 100000.0, "m");
+    r.expectList(node, "cameras");
+    std::vector<CameraSpec> out;
+    for (const YAML::Node& n : node) {
+        const YamlMap m(r, n, "camera", {"name", "eye", "look_at", "level", "fov", "orthographic", "height"},
+                        "camera.");
+        CameraSpec c;
+        c.where = m.where();
+        c.name = m.string("name");
+        if (c.name.empty() || c.name.find_first_of(" \t") != std::string::npos)
+            m.fail("name", "'camera.name' = '" + c.name + "' must be non-empty and without spaces (it is typed after --camera)");
+        for (const CameraSpec& o : out)
+            if (o.name == c.name)
+                m.fail("name", "camera name '" + c.name + "' is used twice (first at " + o.where.str() + ")");
+        c.eye = r.asPoint3(m.require("eye"), "camera.eye");
+        c.look_at = r.asPoint3(m.require("look_at"), "camera.look_at");
+        if (m.has("level")) {
+            const std::string id = m.string("level");
+            const int l = scene.levelIndex(id);
+            if (l < 0) m.fail("level", "'camera.level' = '" + id + "' is not a level of the scene");
+            c.eye[2] += scene.levels[size_t(l)].elevation;
+            c.look_at[2] += scene.levels[size_t(l)].elevation;
+        }
+        const double dx = c.eye[0] - c.look_at[0], dy = c.eye[1] - c.look_at[1], dz = c.eye[2] - c.look_at[2];
+        if (std::sqrt(dx * dx + dy * dy + dz * dz) < 0.1)
+            m.fail("look_at", "camera '" + c.name + "': 'eye' and 'look_at' are less than 0.1 m apart (the camera needs a direction)");
+        c.orthographic = m.boolean("orthographic", false);
+        if (c.orthographic) {
+            if (m.has("fov")) m.fail("fov", "camera '" + c.name + "': 'fov' is for perspective cameras; an orthographic one takes 'height'");
+            c.height = m.number("height", kViewHeight);
+        } else {
+            if (m.has("height")) m.fail("height", "camera '" + c.name + "': 'height' (visible height) needs 'orthographic: true'");
+            c.fov = m.number("fov", kFov, c.fov);
+        }
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 }  // namespace
 
 Scenario parseScenario(const YAML::Node& node, const std::string& file,
@@ -365,7 +407,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
                          "'scene' and 'populations')");
     const YamlMap m(r, node, "scenario",
                     {"name", "scene", "duration", "time_step", "seed", "grid", "output",
-                     "populations", "events", "variants", "gas", "hazards", "sensors"});
+                     "populations", "events", "variants", "gas", "hazards", "sensors", "cameras"});
     Scenario s;
     s.file = file;
     s.name = m.string("name", fs::path(file).stem().string());
@@ -411,6 +453,7 @@ Scenario parseScenario(const YAML::Node& node, const std::string& file, const st
     if (auto gas = m.find("gas")) s.gas = readGasSpec(r, *gas, s.scene, s.duration);
     if (auto hazards = m.find("hazards")) readHazards(r, *hazards, baseDir, s);
     if (auto sensors = m.find("sensors")) s.sensors = readSensorSpecs(r, *sensors, s.scene);
+    if (auto cameras = m.find("cameras")) s.cameras = readCameras(r, *cameras, s.scene);
     return s;
 }
 

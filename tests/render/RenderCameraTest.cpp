@@ -6,7 +6,9 @@
 
 #include "render/Camera.hpp"
 #include "render/RendererGeometry.hpp"
+#include "render/RenderSupport.hpp"
 #include "scenes/Scene.hpp"
+#include "sim/scenario/ScenarioYaml.hpp"
 
 using namespace safetwin;
 using namespace safetwin::render;
@@ -135,4 +137,85 @@ TEST_CASE("Geometry: the gas threshold surface of a spherical cloud lies on the 
     }
     // a closed surface: its area is the sphere's, less a little for the flat facets
     CHECK(area == Approx(4 * 3.141592653589793 * r0 * r0).epsilon(0.03));
+}
+
+TEST_CASE("Camera: a scenario's named camera sits at its eye and looks at its target", "[render][cameras]") {
+    CameraSpec spec;
+    spec.name = "stair";
+    spec.eye = {30, -4, 9};
+    spec.look_at = {18, 6, 1.5};
+    spec.fov = 60;
+    const Camera c = cameraFromSpec(spec);
+    const auto e = c.eye();
+    CHECK(e[0] == Approx(30).margin(1e-9));
+    CHECK(e[1] == Approx(-4).margin(1e-9));
+    CHECK(e[2] == Approx(9).margin(1e-9));
+    const int w = 1000, h = 600;
+    const auto centre = c.project(18, 6, 1.5, w, h);
+    REQUIRE(centre);
+    CHECK((*centre)[0] == Approx(w / 2.0).margin(1e-3));
+    CHECK((*centre)[1] == Approx(h / 2.0).margin(1e-3));
+    // A point seen fov/2 above the line of sight lands on the top edge of the image.
+    const double dx = 18 - 30, dy = 6 + 4, dz = 1.5 - 9;
+    const double len = std::sqrt(dx * dx + dy * dy + dz * dz);
+    const double f[3] = {dx / len, dy / len, dz / len};
+    const double hl = std::hypot(f[0], f[1]);
+    const double up[3] = {-f[2] * f[0] / hl, -f[2] * f[1] / hl, hl};  // perpendicular to f, in its vertical plane
+    const double t = std::tan(30.0 * 3.14159265358979323846 / 180.0);
+    const auto top = c.project(30 + 10 * (f[0] + t * up[0]), -4 + 10 * (f[1] + t * up[1]), 9 + 10 * (f[2] + t * up[2]), w, h);
+    REQUIRE(top);
+    CHECK((*top)[0] == Approx(w / 2.0).margin(1e-2));
+    CHECK((*top)[1] == Approx(0.0).margin(1e-2));
+
+    // Straight down and orthographic: a plan with north up, `height` metres tall.
+    CameraSpec plan;
+    plan.eye = {5, 5, 40};
+    plan.look_at = {5, 5, 0};
+    plan.orthographic = true;
+    plan.height = 20;
+    const Camera p = cameraFromSpec(plan);
+    const auto o = *p.project(5, 5, 0, 800, 600);
+    const auto north = *p.project(5, 6, 0, 800, 600);   // 600 px / 20 m = 30 px/m, up the image
+    CHECK(o[0] == Approx(400).margin(1e-3));
+    CHECK(north[1] == Approx(o[1] - 30).margin(1e-3));
+}
+
+TEST_CASE("Camera: a scenario's cameras come first and may replace the computed ones", "[render][cameras]") {
+    const std::string text = test::twoRoomScenario() + R"(cameras:
+  - {name: door, eye: [8, 1, 3], look_at: [12, 4, 1]}
+  - {name: overview, eye: [12, -20, 25], look_at: [12, 4, 0], fov: 50}
+)";
+    const Scenario sc = parseScenarioText(text, "rooms.yaml", ".");
+    const auto marks = scenarioBookmarks(sc);
+    REQUIRE(marks.size() == 4);   // door, overview (the scenario's), top, level:L0
+    CHECK(marks[0].first == "door");
+    CHECK(marks[1].first == "overview");
+    CHECK(marks[2].first == "top");
+    CHECK(marks[3].first == "level:L0");
+    const auto overview = findBookmark(sc, "overview");
+    REQUIRE(overview);
+    CHECK(overview->eye()[2] == Approx(25));   // the scenario's, not the computed one
+    CHECK(findBookmark(sc, "level:0"));         // computed names still work
+    CHECK_FALSE(findBookmark(sc, "nowhere"));
+    const std::string message = unknownCameraMessage(sc, "nowhere");
+    CHECK(message.find("door, overview, top, level:L0") != std::string::npos);
+
+    // A saved view written as a `cameras:` entry reads back as the same camera.
+    Camera c;
+    c.tx = 6;
+    c.ty = 3;
+    c.tz = 0.5;
+    c.distance = 14;
+    c.yaw = -2.1;
+    c.pitch = 0.45;
+    c.fov_y = 50.0 * 3.14159265358979323846 / 180.0;
+    const std::string line = cameraYaml("saved", c);
+    const Scenario back = parseScenarioText(test::twoRoomScenario() + "cameras:\n  - " + line + "\n", "rooms.yaml", ".");
+    REQUIRE(back.cameras.size() == 1);
+    const Camera r = cameraFromSpec(back.cameras[0]);
+    CHECK(r.tx == Approx(6).margin(0.006));
+    CHECK(r.distance == Approx(14).margin(0.01));
+    CHECK(r.yaw == Approx(-2.1).margin(1e-3));
+    CHECK(r.pitch == Approx(0.45).margin(1e-3));
+    CHECK(r.fov_y == Approx(c.fov_y).margin(1e-3));
 }

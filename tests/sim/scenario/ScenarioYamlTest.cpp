@@ -311,3 +311,52 @@ TEST_CASE("scenario YAML: references and structure are checked", "[scenario][yam
         CHECK_THAT(errorOf(""), Contains(kFile + ":1:1:") && Contains("the scenario is empty"));
     }
 }
+
+TEST_CASE("scenario YAML: named cameras", "[scenario][yaml][cameras]") {
+    // L0 raised to 3.5 m: a camera given on a level has its heights above that floor.
+    const std::string raised = with(kScenario, "    - id: L0\n", "    - id: L0\n      elevation: 3.5\n");
+    const std::string cameras = R"(cameras:
+  - {name: lobby, eye: [2, 3, 4], look_at: [10, 5, 1]}
+  - {name: east-stair, level: L0, eye: [38, 2, 6], look_at: [30, 8, 0], fov: 60}
+  - {name: plan, eye: [20, 10, 50], look_at: [20, 10, 0], orthographic: true, height: 25}
+)";
+    const Scenario s = parse(raised + cameras);
+    REQUIRE(s.cameras.size() == 3);
+    CHECK(s.cameras[0].name == "lobby");
+    CHECK(s.cameras[0].eye == std::array<double, 3>{2, 3, 4});        // no level: absolute heights
+    CHECK(s.cameras[0].look_at == std::array<double, 3>{10, 5, 1});
+    CHECK(s.cameras[0].fov == 45.0);
+    CHECK_FALSE(s.cameras[0].orthographic);
+    CHECK(s.cameras[1].eye == std::array<double, 3>{38, 2, 9.5});     // 6 m above a floor at 3.5 m
+    CHECK(s.cameras[1].look_at == std::array<double, 3>{30, 8, 3.5});
+    CHECK(s.cameras[1].fov == 60.0);
+    CHECK(s.cameras[2].orthographic);
+    CHECK(s.cameras[2].height == 25.0);
+    CHECK(s.cameras[2].where.line == lineOf(raised + cameras, "name: plan"));
+
+    struct Case {
+        const char* from;
+        const char* to;
+        const char* needle;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"fov: 60}", "fov: 170}", "fov: 170", "'camera.fov' = 170 deg is out of range [10, 120] deg"},
+        {"name: plan", "name: lobby", "name: lobby, eye: [20", "camera name 'lobby' is used twice"},
+        {"level: L0, eye", "level: L9, eye", "level: L9", "'camera.level' = 'L9' is not a level of the scene"},
+        {"look_at: [10, 5, 1]", "look_at: [2, 3, 4]", "name: lobby",
+         "camera 'lobby': 'eye' and 'look_at' are less than 0.1 m apart"},
+        {"eye: [2, 3, 4]", "eye: [2, 3]", "[2, 3]", "'camera.eye': expected a point [x, y, z]"},
+        {"height: 25", "hieght: 25", "hieght", "unknown key 'hieght' in camera; did you mean 'height'?"},
+        {"orthographic: true, height: 25", "height: 25", "name: plan",
+         "camera 'plan': 'height' (visible height) needs 'orthographic: true'"},
+        {"orthographic: true, height: 25", "orthographic: true", "name: plan", "missing key 'height' in camera"},
+        {"name: east-stair", "name: east stair", "name: east stair", "must be non-empty and without spaces"},
+    };
+    for (const Case& c : cases) {
+        DYNAMIC_SECTION(c.expected) {
+            const std::string text = with(raised + cameras, c.from, c.to);
+            CHECK_THAT(errorOf(text), Contains(at(text, c.needle)) && Contains(c.expected));
+        }
+    }
+}
