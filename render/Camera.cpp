@@ -66,6 +66,12 @@ void Camera::pan(double right, double up) {
     tz += r[2] * right + u[2] * up;
 }
 
+void Camera::panPixels(double dx, double dy, int heightPx) {
+    const double visible = projection == Projection::Orthographic ? ortho_height : 2.0 * distance * std::tan(fov_y / 2);
+    const double metresPerPixel = visible / std::max(1, heightPx);
+    pan(-dx * metresPerPixel, dy * metresPerPixel);
+}
+
 void Camera::zoom(double factor) {
     if (!(factor > 0)) return;
     if (projection == Projection::Orthographic) {

@@ -46,6 +46,9 @@ struct Camera {
     void orbit(double dyaw, double dpitch);
     /// Move target and eye in the view plane, by metres to the right and up on screen.
     void pan(double right, double up);
+    /// Pan as a mouse drag of (dx, dy) pixels (right, down) in an image `heightPx` tall: what
+    /// was under the cursor at the target's depth stays under it.
+    void panPixels(double dx, double dy, int heightPx);
     /// Multiply the distance (perspective) or the visible height (ortho) by `factor`.
     void zoom(double factor);
     /// Eye at `eye` looking along (dx, dy, dz) (first person); the target is 1 m ahead.

@@ -288,10 +288,7 @@ void handleInput(Ui& ui, GLFWwindow* win, const LiveSnapshot& snap, int fbw, int
             if (ui.dragButton == GLFW_MOUSE_BUTTON_LEFT) {
                 ui.camera.orbit(-dx * 0.006, dy * 0.006);
             } else {
-                const double metresPerPixel = (ui.camera.projection == render::Camera::Projection::Orthographic ? ui.camera.ortho_height
-                                                                                                               : 2.0 * ui.camera.distance * std::tan(ui.camera.fov_y / 2)) /
-                                              std::max(1, wh);
-                ui.camera.pan(-dx * metresPerPixel, dy * metresPerPixel);
+                ui.camera.panPixels(dx, dy, wh);
             }
         }
     } else if (ui.dragButton == -2 && glfwGetMouseButton(win, GLFW_MOUSE_BUTTON_LEFT) != GLFW_PRESS) {

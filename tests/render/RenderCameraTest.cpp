@@ -219,3 +219,41 @@ TEST_CASE("Camera: a scenario's cameras come first and may replace the computed 
     CHECK(r.pitch == Approx(0.45).margin(1e-3));
     CHECK(r.fov_y == Approx(c.fov_y).margin(1e-3));
 }
+
+TEST_CASE("Camera: dragging pans with the cursor, orbiting keeps the target in the centre", "[render][viewer]") {
+    const int w = 1200, h = 800;
+    for (const bool ortho : {false, true}) {
+        Camera c;
+        c.tx = 10;
+        c.ty = 4;
+        c.tz = 0;
+        c.distance = 35;
+        c.yaw = -1.0;
+        c.pitch = 0.8;
+        if (ortho) {
+            c.projection = Camera::Projection::Orthographic;
+            c.ortho_height = 40;
+        }
+        INFO((ortho ? "orthographic" : "perspective"));
+        // Right-drag by (120, -45) pixels: the point that was in the centre follows the cursor.
+        c.panPixels(120, -45, h);
+        const auto p = c.project(10, 4, 0, w, h);
+        REQUIRE(p);
+        CHECK((*p)[0] == Approx(w / 2.0 + 120).margin(0.05));
+        CHECK((*p)[1] == Approx(h / 2.0 - 45).margin(0.05));
+        // Orbit: the target stays in the centre at the same distance from the eye.
+        const double tx = c.tx, ty = c.ty, tz = c.tz;
+        c.orbit(0.7, -0.3);
+        const auto q = c.project(tx, ty, tz, w, h);
+        REQUIRE(q);
+        CHECK((*q)[0] == Approx(w / 2.0).margin(1e-3));
+        CHECK((*q)[1] == Approx(h / 2.0).margin(1e-3));
+        const auto e = c.eye();
+        CHECK(std::hypot(e[0] - tx, e[1] - ty, e[2] - tz) == Approx(35));
+        // The pitch stops short of looking up from under the floor, and at straight down.
+        c.orbit(0.0, 10.0);
+        CHECK(c.pitch == Approx(3.14159265358979323846 / 2));
+        c.orbit(0.0, -10.0);
+        CHECK(c.pitch == Approx(-1.55));
+    }
+}
