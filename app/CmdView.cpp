@@ -121,6 +121,12 @@ CommandFn addViewCommand(CLI::App& app) {
             auto site = std::make_shared<SiteOverlay>();
             if (!o->reg.empty() && !std::filesystem::exists(o->reg))
                 throw InputError("--register " + o->reg + ": no such file (create it with `safetwin hazards add` or `hazards import`)");
+            if (!reg.empty() && !std::filesystem::exists(reg)) {
+                // The scenario names a register nobody has made yet: say how, and carry on without.
+                v.hazard_note = "No hazard register yet: " + reg + " does not exist. Create it with `safetwin hazards import FILE.csv -s " +
+                                v.scenario + "` or `safetwin hazards add`; it is picked up within a second.";
+                std::fprintf(stderr, "note: %s\n", v.hazard_note.c_str());
+            }
             if (!reg.empty()) site->hazards = std::make_unique<HazardMarkerSource>(scenario.scene, reg);
             if (!o->liveState.empty()) {
                 if (!std::filesystem::exists(o->liveState)) throw InputError("--live " + o->liveState + ": no such file");

@@ -708,6 +708,7 @@ void hazardPanel(Ui& ui, const render::Frame& f, ForecastJob& job) {
         if (!job.text.empty()) ImGui::TextWrapped("%s", job.text.c_str());
         ImGui::Separator();
     }
+    if (!ui.opt->hazard_note.empty() && f.hazards.empty()) ImGui::TextWrapped("%s", ui.opt->hazard_note.c_str());
     static bool majorOnly = false, overdueOnly = false;
     ImGui::Checkbox("major only", &majorOnly);
     ImGui::SameLine();

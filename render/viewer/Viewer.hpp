@@ -55,6 +55,8 @@ struct ViewerOptions {
     /// Press "Forecast now" at the start; its summary is also printed, and a scripted run
     /// (exit_at) waits for it before it exits.
     bool forecast_at_start = false;
+    /// Shown in the hazards panel, e.g. that the scenario's register does not exist yet.
+    std::string hazard_note;
 };
 
 /// True when a window can be opened (DISPLAY or WAYLAND_DISPLAY is set).
