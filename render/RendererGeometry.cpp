@@ -222,21 +222,36 @@ void addFloor(MeshBuilder& m, const Scene& scene, int l, bool modelHasSlabs) {
     const Rgba floorColour = rgb(150, 154, 160), rasterColour = rgb(150, 154, 160);
     if (!L.raster.empty()) {
         if (modelHasSlabs) return;   // the model's own slabs show the floor
-        // Row runs of floor cells, slightly below the floor so that imported slabs win.
+        // Floor cells merged into rectangles (row runs, then equal runs of the next rows
+        // joined), slightly below the floor so that imported slabs win. Few large triangles:
+        // a software rasteriser pays per triangle and per tile it touches, and thin row strips
+        // were most of the frame.
         const LevelRaster& R = L.raster;
         const double z = L.elevation - 0.03;
-        for (int j = 0; j < R.ny; ++j) {
+        auto emit = [&](int i0, int i1, int j0, int j1) {
+            const double x0 = R.origin.x + i0 * R.cell, x1 = R.origin.x + i1 * R.cell;
+            const double y0 = R.origin.y + j0 * R.cell, y1 = R.origin.y + j1 * R.cell;
+            m.quad({x0, y0, z}, {x1, y0, z}, {x1, y1, z}, {x0, y1, z}, rasterColour);
+        };
+        struct Open {
+            int i0, i1, j0;
+        };
+        std::vector<Open> open, next;
+        for (int j = 0; j <= R.ny; ++j) {
+            next.clear();
+            size_t k = 0;   // open rectangles and this row's runs are both sorted by i0
             int i = 0;
-            while (i < R.nx) {
+            while (j < R.ny && i < R.nx) {
                 while (i < R.nx && !R.floor[size_t(R.at(i, j))]) ++i;
                 const int start = i;
                 while (i < R.nx && R.floor[size_t(R.at(i, j))]) ++i;
-                if (i > start) {
-                    const double x0 = R.origin.x + start * R.cell, x1 = R.origin.x + i * R.cell;
-                    const double y0 = R.origin.y + j * R.cell, y1 = y0 + R.cell;
-                    m.quad({x0, y0, z}, {x1, y0, z}, {x1, y1, z}, {x0, y1, z}, rasterColour);
-                }
+                if (i == start) break;
+                while (k < open.size() && open[k].i0 < start) emit(open[k].i0, open[k].i1, open[k].j0, j), ++k;
+                if (k < open.size() && open[k].i0 == start && open[k].i1 == i) next.push_back(open[k++]);
+                else next.push_back({start, i, j});
             }
+            for (; k < open.size(); ++k) emit(open[k].i0, open[k].i1, open[k].j0, j);
+            open.swap(next);
         }
         return;
     }
