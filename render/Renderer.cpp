@@ -17,6 +17,9 @@ namespace safetwin::render {
 namespace {
 
 constexpr int kMaxLevels = 32;   // levels the shaders distinguish (more share the last)
+constexpr double kChunkSize = 10.0;   // static geometry is culled and simplified in squares this wide [m]
+constexpr double kLodCell = 0.05;     // vertex snapping of the simplified version [m]
+constexpr double kLodPixels = 1.5;    // simplified where kLodCell looks smaller than this [px]
 
 const char* kMeshVs = R"(#version 330 core
 layout(location = 0) in vec3 aPos;
@@ -128,9 +131,25 @@ void main() {
 }
 )";
 
+/// What chunked static meshes need to cull and pick a version per draw.
+struct ChunkView {
+    Mat4 vp;
+    std::array<double, 3> eye{};
+    bool ortho = false;
+    double pixelScale = 1;            // pixels per metre at distance 1 (perspective) or anywhere (ortho)
+    double lodCell = 0.05;            // cell of the simplified version [Units: m]
+    double lodPixels = 1.5;           // simplified where a cell looks smaller than this [Units: px]
+    const float* levelOffset = nullptr;
+    const float* levelVisible = nullptr;
+};
+
 struct GpuMesh {
     GLuint vao = 0, vbo = 0;
     GLsizei count = 0;
+    std::vector<ChunkedMesh::Chunk> chunks;   // empty: one plain range
+    std::vector<GLint> firsts;
+    std::vector<GLsizei> counts;
+    std::vector<std::pair<double, size_t>> order;   // (distance, chunk) of the chunks drawn
     void create() {
         glGenVertexArrays(1, &vao);
         glGenBuffers(1, &vbo);
@@ -158,6 +177,67 @@ struct GpuMesh {
         if (!count) return;
         glBindVertexArray(vao);
         glDrawArrays(GL_TRIANGLES, 0, count);
+    }
+    void upload(const ChunkedMesh& c) {
+        upload(c.v, false);
+        chunks = c.chunks;
+    }
+    /// Draws the chunks in view, each in full or simplified by its distance, levels from the
+    /// highest down and each level's chunks nearest first (early depth rejection). Returns
+    /// the triangles drawn.
+    size_t drawChunks(const ChunkView& cv) {
+        if (chunks.empty()) {
+            draw();
+            return size_t(count) / 3;
+        }
+        if (!count) return 0;
+        firsts.clear();
+        counts.clear();
+        order.clear();
+        size_t tris = 0;
+        auto flush = [&]() {
+            std::sort(order.begin(), order.end());
+            for (const auto& [d, k] : order) {
+                const ChunkedMesh::Chunk& c = chunks[k];
+                const int lod = cv.ortho ? (cv.lodCell * cv.pixelScale < cv.lodPixels)
+                                         : (cv.lodCell * cv.pixelScale < cv.lodPixels * std::max(d, 1e-3));
+                if (!c.count[lod]) continue;
+                firsts.push_back(c.first[lod]);
+                counts.push_back(c.count[lod]);
+                tris += size_t(c.count[lod]) / 3;
+            }
+            order.clear();
+        };
+        for (size_t k = 0; k < chunks.size(); ++k) {
+            const ChunkedMesh::Chunk& c = chunks[k];
+            if (k > 0 && c.level != chunks[k - 1].level) flush();
+            const int l = std::clamp(c.level, 0, 31);
+            if (cv.levelVisible && cv.levelVisible[l] < 0.5f) continue;
+            const float dz = cv.levelOffset ? cv.levelOffset[l] : 0.0f;
+            // outside the view: all eight corners beyond one clip plane
+            int outside[6] = {0, 0, 0, 0, 0, 0};
+            for (int corner = 0; corner < 8; ++corner) {
+                const auto q = cv.vp.apply(corner & 1 ? c.hi[0] : c.lo[0], corner & 2 ? c.hi[1] : c.lo[1],
+                                           (corner & 4 ? c.hi[2] : c.lo[2]) + dz);
+                for (int a = 0; a < 3; ++a) {
+                    outside[2 * a] += q[size_t(a)] < -q[3];
+                    outside[2 * a + 1] += q[size_t(a)] > q[3];
+                }
+            }
+            if (std::any_of(outside, outside + 6, [](int n) { return n == 8; })) continue;
+            double d2 = 0;
+            for (int a = 0; a < 3; ++a) {
+                const double lo = c.lo[a] + (a == 2 ? dz : 0.0f), hi = c.hi[a] + (a == 2 ? dz : 0.0f);
+                const double e = cv.eye[size_t(a)], g = e < lo ? lo - e : e > hi ? e - hi : 0.0;
+                d2 += g * g;
+            }
+            order.emplace_back(std::sqrt(d2), k);
+        }
+        flush();
+        if (firsts.empty()) return 0;
+        glBindVertexArray(vao);
+        glMultiDrawArrays(GL_TRIANGLES, firsts.data(), counts.data(), GLsizei(firsts.size()));
+        return tris;
     }
     void destroy() {
         if (vbo) glDeleteBuffers(1, &vbo);
@@ -201,18 +281,6 @@ std::vector<BodyVertex> bodyMesh() {
     ring(6, 1.0, 0.7, 0.0, 0.84, 1.0f);    // body
     ring(4, 0.55, 1.0, 0.86, 1.0, 1.3f);   // head, lighter
     return v;
-}
-
-/// Reorders whole triangles by their vertices' level, highest level first (stable).
-void sortByLevelDescending(std::vector<MeshVertex>& v) {
-    const size_t n = v.size() / 3;
-    std::vector<uint32_t> order(n);
-    for (size_t t = 0; t < n; ++t) order[t] = uint32_t(t);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return v[3 * a].level > v[3 * b].level; });
-    std::vector<MeshVertex> out;
-    out.reserve(v.size());
-    for (uint32_t t : order) out.insert(out.end(), v.begin() + 3 * t, v.begin() + 3 * t + 3);
-    v.swap(out);
 }
 
 void u8Colour(const std::array<float, 3>& c, uint8_t* out) {
@@ -298,14 +366,13 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     m.mapProgram = gl::buildProgram(kMapVs, kMapFs, "map");
 
     SceneGeometry g = buildSceneGeometry(scene, true);
-    // Upper levels first: seen from above they are in front, so the depth test rejects the
-    // hidden lower storeys before they are shaded (early depth test; llvmpipe does it too).
-    for (MeshBuilder* b : {&g.opaque, &g.upperFloors, &g.walls}) sortByLevelDescending(b->v);
-    m.opaque.upload(g.opaque.v, false);
-    m.upperFloors.upload(g.upperFloors.v, false);
-    m.walls.upload(g.walls.v, false);
-    m.glass.upload(g.glass.v, false);
-    m.roofs.upload(g.roofs.v, false);
+    // In chunks, upper levels first: seen from above they are in front, so the depth test
+    // rejects the hidden lower storeys before they are shaded (llvmpipe tests depth early too).
+    m.opaque.upload(chunkMesh(g.opaque.v, kChunkSize, kLodCell));
+    m.upperFloors.upload(chunkMesh(g.upperFloors.v, kChunkSize, kLodCell));
+    m.walls.upload(chunkMesh(g.walls.v, kChunkSize, kLodCell));
+    m.glass.upload(chunkMesh(g.glass.v, kChunkSize, kLodCell));
+    m.roofs.upload(chunkMesh(g.roofs.v, kChunkSize, kLodCell));
     stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles() + g.roofs.triangles());
 
     // levels ranked by elevation, for the exploded view
@@ -456,14 +523,25 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     glUniform1f(uWallCut, 1e6f);
     glUniform1f(uAlpha, 1.0f);
 
+    ChunkView cv;
+    cv.vp = vp;
+    cv.eye = camera.eye();
+    cv.ortho = camera.projection == Camera::Projection::Orthographic;
+    cv.pixelScale = double(proj.m[5]) * height * 0.5;
+    cv.lodCell = kLodCell;
+    cv.lodPixels = kLodPixels;
+    cv.levelOffset = offset;
+    cv.levelVisible = visible;
+    size_t drawn = 0;
+
     // 1. Opaque scene, doors, exits, markers
-    m.opaque.draw();
+    drawn += m.opaque.drawChunks(cv);
     const bool floorsBlended = o.upper_floors_see_through && o.levels == LevelMode::All;
-    if (!floorsBlended) m.upperFloors.draw();
+    if (!floorsBlended) drawn += m.upperFloors.drawChunks(cv);
     if (o.walls != WallMode::SeeThrough) {
         glUniform1f(uWallCut, o.walls == WallMode::CutAway ? float(o.cut_height) : 1e6f);
-        m.walls.draw();
-        if (o.walls == WallMode::Solid) m.roofs.draw();   // cut away or see-through: no roofs, nobody hidden
+        drawn += m.walls.drawChunks(cv);
+        if (o.walls == WallMode::Solid) drawn += m.roofs.drawChunks(cv);   // cut away or see-through: no roofs, nobody hidden
         glUniform1f(uWallCut, 1e6f);
     }
     {
@@ -605,11 +683,11 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     glUseProgram(m.meshProgram);
     if (o.walls == WallMode::SeeThrough) {
         glUniform1f(uAlpha, float(o.wall_alpha));
-        m.walls.draw();
+        drawn += m.walls.drawChunks(cv);
     }
     if (floorsBlended) {
         glUniform1f(uAlpha, 0.45f);
-        m.upperFloors.draw();
+        drawn += m.upperFloors.drawChunks(cv);
     }
     stats_.surface_triangles = 0;
     if (o.show_gas_surface && frame.gas_volume && frame.gas_threshold_ppm > 0) {
@@ -626,7 +704,8 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
         stats_.surface_triangles = m.surfaceTriangles;
     }
     glUniform1f(uAlpha, 1.0f);
-    m.glass.draw();
+    drawn += m.glass.drawChunks(cv);
+    stats_.scene_triangles_drawn = int(drawn);
 
     glDepthMask(GL_TRUE);
     glDisable(GL_BLEND);

@@ -63,6 +63,7 @@ std::array<float, 4> gasColour(double ppm, double threshold);
 struct DrawStats {
     int bodies = 0, impostors = 0;     // agents drawn each way
     int scene_triangles = 0;           // static geometry
+    int scene_triangles_drawn = 0;     // of it drawn (in view, far parts simplified)
     int surface_triangles = 0;         // gas threshold surface
 };
 

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
+#include <unordered_set>
 
 namespace safetwin::render {
 
@@ -327,6 +329,106 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
         }
     }
     return g;
+}
+
+size_t ChunkedMesh::triangles(int lod) const {
+    size_t n = 0;
+    for (const Chunk& c : chunks) n += size_t(c.count[lod > 0 ? 1 : 0]) / 3;
+    return n;
+}
+
+namespace {
+
+struct TriKeyHash {
+    size_t operator()(const std::array<int32_t, 10>& k) const {
+        uint64_t h = 1469598103934665603ull;
+        for (int32_t x : k) h = (h ^ uint32_t(x)) * 1099511628211ull;
+        return size_t(h);
+    }
+};
+
+/// Appends the clustered version of triangles `tris` (indices of first vertices in `soup`).
+void appendSimplified(const std::vector<MeshVertex>& soup, const std::vector<uint32_t>& tris, double cell,
+                      std::vector<MeshVertex>& out) {
+    std::unordered_set<std::array<int32_t, 10>, TriKeyHash> seen;
+    for (uint32_t t : tris) {
+        int32_t q[3][3];
+        for (int k = 0; k < 3; ++k)
+            for (int d = 0; d < 3; ++d) q[k][d] = int32_t(std::lround(soup[t + uint32_t(k)].p[d] / cell));
+        auto same = [&](int a, int b) { return q[a][0] == q[b][0] && q[a][1] == q[b][1] && q[a][2] == q[b][2]; };
+        if (same(0, 1) || same(1, 2) || same(0, 2)) continue;   // collapsed below the cell size
+        // the same three cells in any order and colour: one copy (both faces of thin plates)
+        int order[3] = {0, 1, 2};
+        std::sort(order, order + 3, [&](int a, int b) { return std::lexicographical_compare(q[a], q[a] + 3, q[b], q[b] + 3); });
+        std::array<int32_t, 10> key;
+        for (int k = 0; k < 3; ++k)
+            for (int d = 0; d < 3; ++d) key[size_t(3 * k + d)] = q[order[k]][d];
+        const uint8_t* c = soup[t].c;
+        key[9] = int32_t(uint32_t(c[0]) | uint32_t(c[1]) << 8 | uint32_t(c[2]) << 16 | uint32_t(c[3]) << 24);
+        if (!seen.insert(key).second) continue;
+        float p[3][3];
+        for (int k = 0; k < 3; ++k)
+            for (int d = 0; d < 3; ++d) p[k][d] = float(q[k][d] * cell);
+        const float e1[3] = {p[1][0] - p[0][0], p[1][1] - p[0][1], p[1][2] - p[0][2]};
+        const float e2[3] = {p[2][0] - p[0][0], p[2][1] - p[0][1], p[2][2] - p[0][2]};
+        float n[3] = {e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]};
+        const float len = std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+        if (!(len > 0)) continue;
+        for (int k = 0; k < 3; ++k) {
+            MeshVertex m = soup[t + uint32_t(k)];
+            for (int d = 0; d < 3; ++d) {
+                m.p[d] = p[k][d];
+                m.n[d] = n[d] / len;
+            }
+            out.push_back(m);
+        }
+    }
+}
+
+}  // namespace
+
+ChunkedMesh chunkMesh(const std::vector<MeshVertex>& soup, double chunkSize, double lodCell) {
+    ChunkedMesh out;
+    // (level, plan cell) of each triangle's centroid; std::map keeps levels together, highest first
+    struct Key {
+        int level, i, j;
+        bool operator<(const Key& o) const {
+            return level != o.level ? level > o.level : i != o.i ? i < o.i : j < o.j;
+        }
+    };
+    std::map<Key, std::vector<uint32_t>> groups;
+    for (size_t t = 0; t + 2 < soup.size(); t += 3) {
+        double cx = 0, cy = 0;
+        for (size_t k = 0; k < 3; ++k) {
+            cx += soup[t + k].p[0];
+            cy += soup[t + k].p[1];
+        }
+        const Key key{int(soup[t].level), int(std::floor(cx / 3 / chunkSize)), int(std::floor(cy / 3 / chunkSize))};
+        groups[key].push_back(uint32_t(t));
+    }
+    out.v.reserve(soup.size() * 3 / 2);
+    for (const auto& [key, tris] : groups) {
+        ChunkedMesh::Chunk c;
+        c.level = key.level;
+        for (int d = 0; d < 3; ++d) {
+            c.lo[d] = 1e30f;
+            c.hi[d] = -1e30f;
+        }
+        c.first[0] = int(out.v.size());
+        for (uint32_t t : tris)
+            for (uint32_t k = 0; k < 3; ++k) out.v.push_back(soup[t + k]);
+        c.count[0] = int(out.v.size()) - c.first[0];
+        c.first[1] = int(out.v.size());
+        appendSimplified(soup, tris, lodCell, out.v);
+        c.count[1] = int(out.v.size()) - c.first[1];
+        for (size_t k = size_t(c.first[0]); k < out.v.size(); ++k)
+            for (int d = 0; d < 3; ++d) {
+                c.lo[d] = std::min(c.lo[d], out.v[k].p[d]);
+                c.hi[d] = std::max(c.hi[d], out.v[k].p[d]);
+            }
+        out.chunks.push_back(c);
+    }
+    return out;
 }
 
 void addDoorsAndExits(MeshBuilder& out, const Scene& scene, const std::vector<std::vector<uint8_t>>& closed) {

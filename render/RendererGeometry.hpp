@@ -58,6 +58,25 @@ struct SceneGeometry {
     MeshBuilder roofs;        // roofs and ceilings of an imported model (only with solid walls)
 };
 
+/// A static batch cut into chunks (per level, in plan squares), each drawn in full or, far
+/// from the eye, simplified: vertices snapped to a grid of `lod_cell` and the triangles that
+/// collapse or repeat dropped (vertex clustering). Under a software rasteriser each triangle
+/// costs whatever its size, and a detailed model seen whole is mostly sub-pixel triangles.
+struct ChunkedMesh {
+    struct Chunk {
+        int level = 0;
+        float lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};   // bounds of both versions [Units: m]
+        int first[2] = {0, 0}, count[2] = {0, 0};     // vertex ranges in v: full, simplified
+    };
+    std::vector<MeshVertex> v;
+    std::vector<Chunk> chunks;   // levels from the highest down (seen from above, front first)
+    size_t triangles(int lod) const;
+};
+
+/// Chunks of `chunk_size` in plan [Units: m] [Limit: > 0]; simplified with cells of `lod_cell`
+/// [Units: m] [Limit: > 0]. The triangles' vertex attributes are kept; normals are recomputed.
+ChunkedMesh chunkMesh(const std::vector<MeshVertex>& soup, double chunk_size, double lod_cell);
+
 /// The level each imported model element belongs to (its own, or by its lowest point).
 int modelElementLevel(const Scene& scene, const ModelElement& e);
 
