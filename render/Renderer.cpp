@@ -258,29 +258,121 @@ struct BodyVertex {
 };
 
 /// A person: a hexagonal body (narrower front to back than across the shoulders, so the
-/// heading shows) and a head, radius 1 and height 1 in body units.
-std::vector<BodyVertex> bodyMesh() {
+/// heading shows) and a head, radius 1 and height 1 in body units; `lowPoly`: a four-sided
+/// body and a three-sided head, for people a few pixels wide. Closed from above and wound
+/// counter-clockwise seen from outside, so back faces can be culled.
+std::vector<BodyVertex> bodyMesh(bool lowPoly) {
     std::vector<BodyVertex> v;
     constexpr double kPi = 3.14159265358979323846;
-    // 30 triangles: under a software renderer every triangle's set-up counts
-    auto ring = [&](int kSides, double r, double depth, double z0, double z1, float shade) {
+    // 26 triangles (17 low-poly), about half of them facing the eye: under a software
+    // renderer every triangle's set-up counts
+    auto ring = [&](int kSides, double offset, double r, double depth, double z0, double z1, float shade) {
+        float x[8], y[8];
         for (int k = 0; k < kSides; ++k) {
-            const double a0 = 2 * kPi * k / kSides, a1 = 2 * kPi * (k + 1) / kSides, am = 0.5 * (a0 + a1);
-            const float x0 = float(depth * r * std::cos(a0)), y0 = float(r * std::sin(a0));
-            const float x1 = float(depth * r * std::cos(a1)), y1 = float(r * std::sin(a1));
+            const double a = offset + 2 * kPi * k / kSides;
+            x[k] = float(depth * r * std::cos(a));
+            y[k] = float(r * std::sin(a));
+        }
+        for (int k = 0; k < kSides; ++k) {
+            const int k1 = (k + 1) % kSides;
+            const double am = offset + 2 * kPi * (k + 0.5) / kSides;
             const float nx = float(std::cos(am) / depth), ny = float(std::sin(am));
             const float b = float(z0), t = float(z1);
-            const BodyVertex q[6] = {{{x0, y0, b}, {nx, ny, 0}, shade}, {{x1, y1, b}, {nx, ny, 0}, shade},
-                                     {{x1, y1, t}, {nx, ny, 0}, shade}, {{x0, y0, b}, {nx, ny, 0}, shade},
-                                     {{x1, y1, t}, {nx, ny, 0}, shade}, {{x0, y0, t}, {nx, ny, 0}, shade}};
+            const BodyVertex q[6] = {{{x[k], y[k], b}, {nx, ny, 0}, shade}, {{x[k1], y[k1], b}, {nx, ny, 0}, shade},
+                                     {{x[k1], y[k1], t}, {nx, ny, 0}, shade}, {{x[k], y[k], b}, {nx, ny, 0}, shade},
+                                     {{x[k1], y[k1], t}, {nx, ny, 0}, shade}, {{x[k], y[k], t}, {nx, ny, 0}, shade}};
             v.insert(v.end(), q, q + 6);
-            const BodyVertex cap[3] = {{{0, 0, t}, {0, 0, 1}, shade}, {{x0, y0, t}, {0, 0, 1}, shade}, {{x1, y1, t}, {0, 0, 1}, shade}};
+        }
+        for (int k = 1; k + 1 < kSides; ++k) {   // top: a fan from the first corner
+            const float t = float(z1);
+            const BodyVertex cap[3] = {{{x[0], y[0], t}, {0, 0, 1}, shade}, {{x[k], y[k], t}, {0, 0, 1}, shade},
+                                       {{x[k + 1], y[k + 1], t}, {0, 0, 1}, shade}};
             v.insert(v.end(), cap, cap + 3);
         }
     };
-    ring(6, 1.0, 0.7, 0.0, 0.84, 1.0f);    // body
-    ring(4, 0.55, 1.0, 0.86, 1.0, 1.3f);   // head, lighter
+    ring(lowPoly ? 4 : 6, lowPoly ? kPi / 4 : 0.0, lowPoly ? 1.15 : 1.0, 0.7, 0.0, 0.84, 1.0f);   // body (low-poly: shoulders square)
+    ring(lowPoly ? 3 : 4, 0.0, 0.55, 1.0, 0.86, 1.0, 1.3f);                     // head, lighter, a corner forward
     return v;
+}
+
+/// Where an impostor lands on screen, for merging those that would hide each other.
+struct ImpostorKey {
+    float sx, sy;       // disc centre [Units: px]
+    float w;            // clip w (distance along the view)
+    float radius;       // disc radius as drawn [Units: px]
+    uint8_t priority;   // who stays visible when discs merge: higher first, then nearer
+};
+
+/// Which state shows when a crowd is too dense on screen for every person to be seen: the
+/// ones a safety officer must not miss first.
+uint8_t statePriority(AgentVisual v) {
+    switch (v) {
+        case AgentVisual::Incapacitated: return 4;
+        case AgentVisual::Exposed: return 3;
+        case AgentVisual::Trapped: return 2;
+        case AgentVisual::Waiting: return 1;   // waiting and moving alike, so their mix shows as it is
+        case AgentVisual::Moving: return 1;
+        case AgentVisual::Out: return 0;
+    }
+    return 0;
+}
+
+/// Drops impostors whose disc centre shares a screen cell with a higher-priority (or, equal,
+/// nearer) one, the cell being small enough (radius / sqrt 2) that the kept disc covers all of
+/// it: in a dense crowd on screen the dropped ones would be hidden behind their neighbours
+/// anyway, and each point costs a software rasteriser its set-up and a dozen pixel blocks.
+/// Discs under 2.8 px radius are never merged. Keeps the order; returns how many were dropped.
+int mergeImpostors(std::vector<AgentInstance>& imp, const std::vector<ImpostorKey>& keys, int width, int height,
+                   std::vector<std::vector<int32_t>>& grids) {
+    constexpr int kMinCell = 2, kMaxCell = 16;
+    if (grids.size() != size_t(kMaxCell + 1)) grids.assign(size_t(kMaxCell + 1), {});
+    auto cellOf = [&](const ImpostorKey& k, int& s, size_t& at) {
+        s = int(k.radius * 0.70710678f);
+        if (s < kMinCell || !(k.sx >= 0) || !(k.sy >= 0) || k.sx >= float(width) || k.sy >= float(height)) return false;
+        s = std::min(s, kMaxCell);
+        const int gw = (width + s - 1) / s, gh = (height + s - 1) / s;
+        std::vector<int32_t>& g = grids[size_t(s)];
+        if (g.size() != size_t(gw) * size_t(gh)) g.assign(size_t(gw) * size_t(gh), 0);
+        at = size_t(int(k.sy) / s) * size_t(gw) + size_t(int(k.sx) / s);
+        return true;
+    };
+    int s = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        if (!cellOf(keys[i], s, at)) continue;
+        int32_t& cell = grids[size_t(s)][at];
+        if (cell) {
+            const ImpostorKey& o = keys[size_t(cell - 1)];
+            if (o.priority > keys[i].priority || (o.priority == keys[i].priority && o.w <= keys[i].w)) continue;
+        }
+        cell = int32_t(i + 1);
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        bool keep = true;
+        if (cellOf(keys[i], s, at)) keep = grids[size_t(s)][at] == int32_t(i + 1);
+        if (keep) imp[out++] = imp[i];
+    }
+    for (size_t i = 0; i < keys.size(); ++i)   // leave the grids empty for the next draw
+        if (cellOf(keys[i], s, at)) grids[size_t(s)][at] = 0;
+    const int dropped = int(imp.size() - out);
+    imp.resize(out);
+    return dropped;
+}
+
+/// Points the body VAO's instance attributes (bound instance buffer) at instance `first`.
+void bindBodyInstances(size_t first) {
+    const GLsizei is = sizeof(AgentInstance);
+    const size_t base = first * sizeof(AgentInstance);
+    glEnableVertexAttribArray(3);
+    glVertexAttribPointer(3, 4, GL_FLOAT, GL_FALSE, is, reinterpret_cast<void*>(base + offsetof(AgentInstance, x)));
+    glVertexAttribDivisor(3, 1);
+    glEnableVertexAttribArray(4);
+    glVertexAttribPointer(4, 2, GL_FLOAT, GL_FALSE, is, reinterpret_cast<void*>(base + offsetof(AgentInstance, hx)));
+    glVertexAttribDivisor(4, 1);
+    glEnableVertexAttribArray(5);
+    glVertexAttribPointer(5, 4, GL_UNSIGNED_BYTE, GL_TRUE, is, reinterpret_cast<void*>(base + offsetof(AgentInstance, c)));
+    glVertexAttribDivisor(5, 1);
 }
 
 void u8Colour(const std::array<float, 3>& c, uint8_t* out) {
@@ -346,7 +438,7 @@ struct Renderer::Impl {
     GLuint meshProgram = 0, bodyProgram = 0, impostorProgram = 0, mapProgram = 0;
     GpuMesh opaque, upperFloors, walls, glass, roofs, dynamic, surface;
     GLuint bodyVao = 0, bodyVbo = 0, instanceVbo = 0, impostorVao = 0, impostorVbo = 0;
-    GLsizei bodyCount = 0;
+    GLsizei bodyCount = 0, lowPolyFirst = 0, lowPolyCount = 0;   // full mesh, then the low-poly one
     GLuint mapVao = 0, mapVbo = 0, mapTex = 0;
     std::shared_ptr<const GasVolume> surfaceOf;   // volume the cached surface was built from (kept alive)
     double surfaceThreshold = -1;
@@ -354,6 +446,8 @@ struct Renderer::Impl {
     std::vector<int> levelRank;             // by elevation
     std::vector<AgentInstance> bodies, impostors;
     std::vector<float> wOf;                 // clip w per body candidate (nearest first)
+    std::vector<ImpostorKey> impostorKeys;  // per impostor, for merging
+    std::vector<std::vector<int32_t>> mergeGrids;   // per screen cell size: winner + 1, or 0
 
     explicit Impl(const Scene& s) : scene(s) {}
 };
@@ -384,8 +478,12 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     for (size_t r = 0; r < order.size(); ++r) m.levelRank[size_t(order[r])] = int(r);
 
     // person mesh + instance buffer
-    const auto body = bodyMesh();
+    auto body = bodyMesh(false);
     m.bodyCount = GLsizei(body.size());
+    const auto lowPoly = bodyMesh(true);
+    m.lowPolyFirst = m.bodyCount;
+    m.lowPolyCount = GLsizei(lowPoly.size());
+    body.insert(body.end(), lowPoly.begin(), lowPoly.end());
     glGenVertexArrays(1, &m.bodyVao);
     glGenBuffers(1, &m.bodyVbo);
     glGenBuffers(1, &m.instanceVbo);
@@ -399,16 +497,8 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     glEnableVertexAttribArray(2);
     glVertexAttribPointer(2, 1, GL_FLOAT, GL_FALSE, sizeof(BodyVertex), reinterpret_cast<void*>(offsetof(BodyVertex, shade)));
     glBindBuffer(GL_ARRAY_BUFFER, m.instanceVbo);
+    bindBodyInstances(0);
     const GLsizei is = sizeof(AgentInstance);
-    glEnableVertexAttribArray(3);
-    glVertexAttribPointer(3, 4, GL_FLOAT, GL_FALSE, is, reinterpret_cast<void*>(offsetof(AgentInstance, x)));
-    glVertexAttribDivisor(3, 1);
-    glEnableVertexAttribArray(4);
-    glVertexAttribPointer(4, 2, GL_FLOAT, GL_FALSE, is, reinterpret_cast<void*>(offsetof(AgentInstance, hx)));
-    glVertexAttribDivisor(4, 1);
-    glEnableVertexAttribArray(5);
-    glVertexAttribPointer(5, 4, GL_UNSIGNED_BYTE, GL_TRUE, is, reinterpret_cast<void*>(offsetof(AgentInstance, c)));
-    glVertexAttribDivisor(5, 1);
 
     glGenVertexArrays(1, &m.impostorVao);
     glGenBuffers(1, &m.impostorVbo);
@@ -479,7 +569,7 @@ void drawMap(GLuint program, GLuint vao, GLuint vbo, GLuint tex, const std::vect
 void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions& o, int width, int height) {
     Impl& m = *impl_;
     const Scene& scene = m.scene;
-    stats_.bodies = stats_.impostors = 0;
+    stats_.bodies = stats_.impostors = stats_.low_poly_bodies = stats_.impostors_merged = 0;
     width = std::max(1, width);
     height = std::max(1, height);
     glViewport(0, 0, width, height);
@@ -560,6 +650,8 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
         const double pixelScale = double(proj.m[5]) * height * 0.5;
         const bool ortho = camera.projection == Camera::Projection::Orthographic;
         std::vector<std::pair<float, AgentInstance>> candidates;
+        std::vector<ImpostorKey> candidateKeys;
+        m.impostorKeys.clear();
         for (const AgentSample& a : frame.agents) {
             const int l = nl ? levelOfElevation(scene, a.z) : 0;
             if (nl && !levelShown[size_t(l)]) continue;
@@ -572,10 +664,14 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
             inst.hx = hn > 0 ? a.ex / hn : 1.0f;
             inst.hy = hn > 0 ? a.ey / hn : 0.0f;
             std::array<float, 3> c;
+            uint8_t priority = 0;
             switch (o.colour_by) {
-                case ColourBy::State: c = stateColour(a.visual); break;
+                case ColourBy::State: c = stateColour(a.visual); priority = statePriority(a.visual); break;
                 case ColourBy::Speed: c = rampColour(a.speed / o.speed_max); break;
-                case ColourBy::Dose: c = a.dose > 0 ? rampColour(a.dose / o.dose_max) : std::array<float, 3>{0.7f, 0.75f, 0.8f}; break;
+                case ColourBy::Dose:
+                    c = a.dose > 0 ? rampColour(a.dose / o.dose_max) : std::array<float, 3>{0.7f, 0.75f, 0.8f};
+                    priority = uint8_t(std::clamp(a.dose / std::max(o.dose_max, 1e-9), 0.0, 1.0) * 254.0 + (a.dose > 0));
+                    break;
             }
             u8Colour(c, inst.c);
             const auto clip = vp.apply(inst.x, inst.y, inst.z + 0.5 * o.body_height);
@@ -584,19 +680,42 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
             const double margin = 1.2;
             if (std::abs(clip[0]) > margin * clip[3] + 0.5 || std::abs(clip[1]) > margin * clip[3] + 0.5) continue;
             const double rpx = inst.r * pixelScale / w;
-            if (rpx < o.impostor_pixels) m.impostors.push_back(inst);
-            else candidates.emplace_back(float(clip[3]), inst);
+            // the impostor's disc as the shader draws it
+            const ImpostorKey key{float((clip[0] / clip[3] * 0.5 + 0.5) * width), float((clip[1] / clip[3] * 0.5 + 0.5) * height),
+                                  float(w), float(std::max(inst.r * 1.5, 0.25) * pixelScale / w), priority};
+            if (rpx < o.impostor_pixels) {
+                m.impostors.push_back(inst);
+                m.impostorKeys.push_back(key);
+            } else {
+                candidates.emplace_back(float(clip[3]), inst);
+                candidateKeys.push_back(key);
+            }
         }
         if (int(candidates.size()) > o.body_budget) {
-            const auto nth = candidates.begin() + std::max(0, o.body_budget);
-            std::nth_element(candidates.begin(), nth, candidates.end(),
-                             [](const auto& a, const auto& b) { return a.first < b.first; });
-            for (auto it = nth; it != candidates.end(); ++it) m.impostors.push_back(it->second);
-            candidates.erase(nth, candidates.end());
+            std::vector<uint32_t> idx(candidates.size());
+            for (size_t k = 0; k < idx.size(); ++k) idx[k] = uint32_t(k);
+            const auto nth = idx.begin() + std::max(0, o.body_budget);
+            std::nth_element(idx.begin(), nth, idx.end(), [&](uint32_t a, uint32_t b) { return candidates[a].first < candidates[b].first; });
+            for (auto it = nth; it != idx.end(); ++it) {
+                m.impostors.push_back(candidates[*it].second);
+                m.impostorKeys.push_back(candidateKeys[*it]);
+            }
+            std::vector<std::pair<float, AgentInstance>> kept;
+            kept.reserve(size_t(o.body_budget));
+            for (auto it = idx.begin(); it != nth; ++it) kept.push_back(candidates[*it]);
+            candidates.swap(kept);
         }
-        for (const auto& cnd : candidates) m.bodies.push_back(cnd.second);
+        stats_.impostors_merged = o.merge_impostors ? mergeImpostors(m.impostors, m.impostorKeys, width, height, m.mergeGrids) : 0;
+        // nearest first, the full mesh while a body is at least lowpoly_pixels wide on screen
+        std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        size_t nFull = 0;
+        for (const auto& cnd : candidates) {
+            m.bodies.push_back(cnd.second);
+            nFull += (ortho ? cnd.second.r * pixelScale : cnd.second.r * pixelScale / std::max(double(cnd.first), 1e-6)) >= o.lowpoly_pixels;
+        }
         stats_.bodies = int(m.bodies.size());
-        stats_.impostors = int(m.impostors.size());
+        stats_.low_poly_bodies = int(m.bodies.size() - nFull);
+        stats_.impostors = int(m.impostors.size()) + stats_.impostors_merged;
         if (!m.bodies.empty()) {
             glUseProgram(m.bodyProgram);
             glUniformMatrix4fv(glGetUniformLocation(m.bodyProgram, "uViewProj"), 1, GL_FALSE, vp.m.data());
@@ -604,7 +723,18 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
             glBindVertexArray(m.bodyVao);
             glBindBuffer(GL_ARRAY_BUFFER, m.instanceVbo);
             glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(m.bodies.size() * sizeof(AgentInstance)), m.bodies.data(), GL_STREAM_DRAW);
-            glDrawArraysInstanced(GL_TRIANGLES, 0, m.bodyCount, GLsizei(m.bodies.size()));
+            glEnable(GL_CULL_FACE);   // closed from above: its back faces are hidden anyway
+            glCullFace(GL_BACK);
+            glFrontFace(GL_CCW);
+            if (nFull) {
+                bindBodyInstances(0);
+                glDrawArraysInstanced(GL_TRIANGLES, 0, m.bodyCount, GLsizei(nFull));
+            }
+            if (m.bodies.size() > nFull) {
+                bindBodyInstances(nFull);
+                glDrawArraysInstanced(GL_TRIANGLES, m.lowPolyFirst, m.lowPolyCount, GLsizei(m.bodies.size() - nFull));
+            }
+            glDisable(GL_CULL_FACE);
         }
         if (!m.impostors.empty()) {
             glEnable(GL_PROGRAM_POINT_SIZE);

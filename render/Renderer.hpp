@@ -41,6 +41,11 @@ struct DrawOptions {
     /// Agents whose body radius is below this on screen are drawn as point impostors (a
     /// shaded disc: at this size a body's shape does not show). [Units: px]
     double impostor_pixels = 6.0;
+    /// Bodies whose radius on screen is below this use a low-poly mesh. [Units: px]
+    double lowpoly_pixels = 12.0;
+    /// Impostors that would hide each other on screen (centres closer than their disc radius
+    /// / sqrt 2, in one screen cell) are drawn once: the most critical state, then the nearest.
+    bool merge_impostors = true;
     /// At most this many agents are drawn as bodies (nearest first); the rest as impostors.
     int body_budget = 2000;
     double density_cell = 0.5;         // density raster [Units: m]
@@ -62,6 +67,8 @@ std::array<float, 4> gasColour(double ppm, double threshold);
 /// Counters of the last draw (for the benchmark and the tests).
 struct DrawStats {
     int bodies = 0, impostors = 0;     // agents drawn each way
+    int low_poly_bodies = 0;           // of the bodies, drawn with the low-poly mesh
+    int impostors_merged = 0;          // of the impostors, hidden under another in the same screen cell
     int scene_triangles = 0;           // static geometry
     int scene_triangles_drawn = 0;     // of it drawn (in view, far parts simplified)
     int surface_triangles = 0;         // gas threshold surface
