@@ -149,8 +149,11 @@ int runRenderBench(bool quick) {
         j["cpu_ms_per_frame"] = std::round(cpu / frames * 1e4) / 10;
         j["frames"] = frames;
         j["bodies"] = renderer.stats().bodies;
+        j["low_poly_bodies"] = renderer.stats().low_poly_bodies;
         j["impostors"] = renderer.stats().impostors;
+        j["impostors_merged"] = renderer.stats().impostors_merged;
         j["scene_triangles"] = renderer.stats().scene_triangles;
+        j["scene_triangles_drawn"] = renderer.stats().scene_triangles_drawn;
         std::printf("%s\n", j.dump().c_str());
         std::fflush(stdout);
     }
