@@ -436,7 +436,7 @@ std::array<float, 4> gasColour(double ppm, double threshold) {
 struct Renderer::Impl {
     const Scene& scene;
     GLuint meshProgram = 0, bodyProgram = 0, impostorProgram = 0, mapProgram = 0;
-    GpuMesh opaque, upperFloors, walls, glass, roofs, dynamic, surface;
+    GpuMesh opaque, upperFloors, walls, glass, roofs, dynamic, surface, closedOpaque, closedWalls;
     GLuint bodyVao = 0, bodyVbo = 0, instanceVbo = 0, impostorVao = 0, impostorVbo = 0;
     GLsizei bodyCount = 0, lowPolyFirst = 0, lowPolyCount = 0;   // full mesh, then the low-poly one
     GLuint mapVao = 0, mapVbo = 0, mapTex = 0;
@@ -462,12 +462,15 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     SceneGeometry g = buildSceneGeometry(scene, true);
     // In chunks, upper levels first: seen from above they are in front, so the depth test
     // rejects the hidden lower storeys before they are shaded (llvmpipe tests depth early too).
-    m.opaque.upload(chunkMesh(g.opaque.v, kChunkSize, kLodCell));
-    m.upperFloors.upload(chunkMesh(g.upperFloors.v, kChunkSize, kLodCell));
-    m.walls.upload(chunkMesh(g.walls.v, kChunkSize, kLodCell));
-    m.glass.upload(chunkMesh(g.glass.v, kChunkSize, kLodCell));
-    m.roofs.upload(chunkMesh(g.roofs.v, kChunkSize, kLodCell));
-    stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles() + g.roofs.triangles());
+    m.opaque.upload(chunkMesh(g.opaque, kChunkSize, kLodCell));
+    m.upperFloors.upload(chunkMesh(g.upperFloors, kChunkSize, kLodCell));
+    m.walls.upload(chunkMesh(g.walls, kChunkSize, kLodCell));
+    m.glass.upload(chunkMesh(g.glass, kChunkSize, kLodCell));
+    m.roofs.upload(chunkMesh(g.roofs, kChunkSize, kLodCell));
+    m.closedOpaque.upload(chunkMesh(g.closedOpaque, kChunkSize, kLodCell, true));
+    m.closedWalls.upload(chunkMesh(g.closedWalls, kChunkSize, kLodCell, true));
+    stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles() +
+                                 g.roofs.triangles() + g.closedOpaque.triangles() + g.closedWalls.triangles());
 
     // levels ranked by elevation, for the exploded view
     std::vector<int> order(scene.levels.size());
@@ -525,7 +528,8 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
 
 Renderer::~Renderer() {
     Impl& m = *impl_;
-    for (GpuMesh* g : {&m.opaque, &m.upperFloors, &m.walls, &m.glass, &m.roofs, &m.dynamic, &m.surface}) g->destroy();
+    for (GpuMesh* g : {&m.opaque, &m.upperFloors, &m.walls, &m.glass, &m.roofs, &m.dynamic, &m.surface, &m.closedOpaque, &m.closedWalls})
+        g->destroy();
     GLuint buffers[5] = {m.bodyVbo, m.instanceVbo, m.impostorVbo, m.mapVbo, 0};
     glDeleteBuffers(4, buffers);
     GLuint arrays[3] = {m.bodyVao, m.impostorVao, m.mapVao};
@@ -624,7 +628,18 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     cv.levelVisible = visible;
     size_t drawn = 0;
 
-    // 1. Opaque scene, doors, exits, markers
+    // 1. Opaque scene, doors, exits, markers; closed solids without their back faces (a
+    // wall cut away keeps its top, lowered to the cut, so it stays closed)
+    glEnable(GL_CULL_FACE);
+    glCullFace(GL_BACK);
+    glFrontFace(GL_CCW);
+    drawn += m.closedOpaque.drawChunks(cv);
+    if (o.walls != WallMode::SeeThrough) {
+        glUniform1f(uWallCut, o.walls == WallMode::CutAway ? float(o.cut_height) : 1e6f);
+        drawn += m.closedWalls.drawChunks(cv);
+        glUniform1f(uWallCut, 1e6f);
+    }
+    glDisable(GL_CULL_FACE);
     drawn += m.opaque.drawChunks(cv);
     const bool floorsBlended = o.upper_floors_see_through && o.levels == LevelMode::All;
     if (!floorsBlended) drawn += m.upperFloors.drawChunks(cv);
@@ -813,6 +828,7 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     glUseProgram(m.meshProgram);
     if (o.walls == WallMode::SeeThrough) {
         glUniform1f(uAlpha, float(o.wall_alpha));
+        drawn += m.closedWalls.drawChunks(cv);   // both faces, as before
         drawn += m.walls.drawChunks(cv);
     }
     if (floorsBlended) {

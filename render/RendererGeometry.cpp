@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace safetwin::render {
@@ -25,6 +26,7 @@ void MeshBuilder::tri(P3 a, P3 b, P3 c, Rgba col) {
     const double len = std::sqrt(n.x * n.x + n.y * n.y + n.z * n.z);
     if (!(len > 1e-12)) return;   // degenerate
     n = {n.x / len, n.y / len, n.z / len};
+    detailed.push_back(detail ? 1 : 0);
     for (const P3& p : {a, b, c}) {
         MeshVertex m;
         m.p[0] = float(p.x);
@@ -137,6 +139,42 @@ int levelOfElevation(const Scene& scene, double z) {
             if (scene.levels[l].elevation < lowest) { lowest = scene.levels[l].elevation; best = int(l); }
     }
     return best;
+}
+
+bool closedMesh(const ModelElement& e, bool& inward) {
+    inward = false;
+    const size_t nv = e.xyz.size() / 3, nt = e.triangles.size() / 3;
+    if (nt < 4) return false;
+    std::map<std::array<int64_t, 3>, uint32_t> weld;
+    std::vector<uint32_t> id(nv);
+    for (size_t i = 0; i < nv; ++i) {
+        const std::array<int64_t, 3> k{std::llround(e.xyz[3 * i] * 1e4), std::llround(e.xyz[3 * i + 1] * 1e4), std::llround(e.xyz[3 * i + 2] * 1e4)};
+        id[i] = weld.emplace(k, uint32_t(weld.size())).first->second;
+    }
+    std::unordered_map<uint64_t, int> edges;   // directed edge -> uses
+    double volume = 0;
+    for (size_t t = 0; t < nt; ++t) {
+        uint32_t v[3];
+        for (size_t k = 0; k < 3; ++k) {
+            const uint32_t i = e.triangles[3 * t + k];
+            if (i >= nv) return false;
+            v[k] = id[i];
+        }
+        if (v[0] == v[1] || v[1] == v[2] || v[0] == v[2]) continue;   // degenerate: no area, no edges
+        for (int k = 0; k < 3; ++k) ++edges[uint64_t(v[k]) << 32 | v[(k + 1) % 3]];
+        const float* a = &e.xyz[3 * e.triangles[3 * t]];
+        const float* b = &e.xyz[3 * e.triangles[3 * t + 1]];
+        const float* c = &e.xyz[3 * e.triangles[3 * t + 2]];
+        volume += double(a[0]) * (double(b[1]) * c[2] - double(b[2]) * c[1]) - double(a[1]) * (double(b[0]) * c[2] - double(b[2]) * c[0]) +
+                  double(a[2]) * (double(b[0]) * c[1] - double(b[1]) * c[0]);
+    }
+    if (edges.empty()) return false;
+    for (const auto& [key, uses] : edges) {
+        const auto back = edges.find((key & 0xffffffffu) << 32 | key >> 32);
+        if (uses != 1 || back == edges.end() || back->second != 1) return false;
+    }
+    inward = volume < 0;
+    return volume != 0;
 }
 
 int modelElementLevel(const Scene& scene, const ModelElement& e) {
@@ -281,7 +319,7 @@ void addStair(MeshBuilder& m, const Scene& scene, const Stair& st) {
 
 SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
     SceneGeometry g;
-    g.walls.kind = 1;
+    g.walls.kind = g.closedWalls.kind = 1;
     double lowest = 1e300;
     for (const Level& L : scene.levels) lowest = std::min(lowest, L.elevation);
     // levels whose floor the imported model draws itself (slabs on that level or the one below)
@@ -297,14 +335,15 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
         MeshBuilder& floors = L.elevation > lowest + 0.5 ? g.upperFloors : g.opaque;
         floors.level = g.opaque.level = g.walls.level = int(l);
         addFloor(floors, scene, int(l), slabs[l] != 0);
-        addWalls(g.walls, L);
+        g.closedWalls.level = g.closedOpaque.level = int(l);
+        addWalls(g.closedWalls, L);
         for (const Obstacle& o : L.obstacles)
             if (o.source_id.empty() || !withModel || !scene.model)   // imported ones are in the model
-                g.opaque.prism(o.polygon, L.elevation, L.elevation + std::min(o.height, 3.0), rgb(120, 130, 150));
+                g.closedOpaque.prism(o.polygon, L.elevation, L.elevation + std::min(o.height, 3.0), rgb(120, 130, 150));
     }
     for (const Stair& st : scene.stairs) {
-        g.opaque.level = std::max(0, st.lower);
-        addStair(g.opaque, scene, st);
+        g.closedOpaque.level = std::max(0, st.lower);
+        addStair(g.closedOpaque, scene, st);
     }
     if (withModel && scene.model) {
         for (const ModelElement& e : scene.model->elements) {
@@ -312,20 +351,24 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
             if (look.batch < 0) continue;
             const int level = modelElementLevel(scene, e);
             const bool upper = level >= 0 && size_t(level) < scene.levels.size() && scene.levels[size_t(level)].elevation > lowest + 0.5;
-            MeshBuilder& m = look.batch == 0   ? g.opaque
-                             : look.batch == 1 ? g.walls
+            bool inward = false;
+            const bool closed = (look.batch == 0 || look.batch == 1) && closedMesh(e, inward);
+            MeshBuilder& m = look.batch == 0   ? (closed ? g.closedOpaque : g.opaque)
+                             : look.batch == 1 ? (closed ? g.closedWalls : g.walls)
                              : look.batch == 2 ? g.glass
                              : look.batch == 3 ? g.roofs
                              : upper           ? g.upperFloors
                                                : g.opaque;
             m.level = level;
+            m.detail = true;
             const auto& x = e.xyz;
             for (size_t t = 0; t + 2 < e.triangles.size(); t += 3) {
-                const uint32_t i0 = e.triangles[t], i1 = e.triangles[t + 1], i2 = e.triangles[t + 2];
+                const uint32_t i0 = e.triangles[t], i1 = e.triangles[t + 1 + (inward ? 1 : 0)], i2 = e.triangles[t + 2 - (inward ? 1 : 0)];
                 if (size_t(std::max({i0, i1, i2})) * 3 + 2 >= x.size()) continue;
                 m.tri({x[i0 * 3], x[i0 * 3 + 1], x[i0 * 3 + 2]}, {x[i1 * 3], x[i1 * 3 + 1], x[i1 * 3 + 2]},
                       {x[i2 * 3], x[i2 * 3 + 1], x[i2 * 3 + 2]}, look.colour);
             }
+            m.detail = false;
         }
     }
     return g;
@@ -348,23 +391,32 @@ struct TriKeyHash {
 };
 
 /// Appends the clustered version of triangles `tris` (indices of first vertices in `soup`).
-void appendSimplified(const std::vector<MeshVertex>& soup, const std::vector<uint32_t>& tris, double cell,
+void appendSimplified(const MeshBuilder& mesh, const std::vector<uint32_t>& tris, double cell, bool closed,
                       std::vector<MeshVertex>& out) {
+    const std::vector<MeshVertex>& soup = mesh.v;
     std::unordered_set<std::array<int32_t, 10>, TriKeyHash> seen;
     for (uint32_t t : tris) {
+        if (!mesh.detailed[t / 3]) {
+            out.insert(out.end(), soup.begin() + t, soup.begin() + t + 3);
+            continue;
+        }
         int32_t q[3][3];
         for (int k = 0; k < 3; ++k)
             for (int d = 0; d < 3; ++d) q[k][d] = int32_t(std::lround(soup[t + uint32_t(k)].p[d] / cell));
         auto same = [&](int a, int b) { return q[a][0] == q[b][0] && q[a][1] == q[b][1] && q[a][2] == q[b][2]; };
         if (same(0, 1) || same(1, 2) || same(0, 2)) continue;   // collapsed below the cell size
-        // the same three cells in any order and colour: one copy (both faces of thin plates)
+        // the same three cells in any order and colour: one copy (both faces of thin plates;
+        // for closed solids, culled, one per winding)
         int order[3] = {0, 1, 2};
-        std::sort(order, order + 3, [&](int a, int b) { return std::lexicographical_compare(q[a], q[a] + 3, q[b], q[b] + 3); });
+        auto less = [&](int a, int b) { return std::lexicographical_compare(q[a], q[a] + 3, q[b], q[b] + 3); };
+        std::sort(order, order + 3, less);
+        // an odd permutation reverses the winding
+        const bool odd = (order[0] == 1 && order[1] == 0) || (order[0] == 0 && order[1] == 2) || (order[0] == 2 && order[1] == 1);
         std::array<int32_t, 10> key;
         for (int k = 0; k < 3; ++k)
             for (int d = 0; d < 3; ++d) key[size_t(3 * k + d)] = q[order[k]][d];
         const uint8_t* c = soup[t].c;
-        key[9] = int32_t(uint32_t(c[0]) | uint32_t(c[1]) << 8 | uint32_t(c[2]) << 16 | uint32_t(c[3]) << 24);
+        key[9] = int32_t(uint32_t(c[0]) | uint32_t(c[1]) << 8 | uint32_t(c[2]) << 16 | uint32_t(c[3] >> 1) << 24 | uint32_t(closed && odd) << 31);
         if (!seen.insert(key).second) continue;
         float p[3][3];
         for (int k = 0; k < 3; ++k)
@@ -387,7 +439,8 @@ void appendSimplified(const std::vector<MeshVertex>& soup, const std::vector<uin
 
 }  // namespace
 
-ChunkedMesh chunkMesh(const std::vector<MeshVertex>& soup, double chunkSize, double lodCell) {
+ChunkedMesh chunkMesh(const MeshBuilder& mesh, double chunkSize, double lodCell, bool closed) {
+    const std::vector<MeshVertex>& soup = mesh.v;
     ChunkedMesh out;
     // (level, plan cell) of each triangle's centroid; std::map keeps levels together, highest first
     struct Key {
@@ -419,7 +472,7 @@ ChunkedMesh chunkMesh(const std::vector<MeshVertex>& soup, double chunkSize, dou
             for (uint32_t k = 0; k < 3; ++k) out.v.push_back(soup[t + k]);
         c.count[0] = int(out.v.size()) - c.first[0];
         c.first[1] = int(out.v.size());
-        appendSimplified(soup, tris, lodCell, out.v);
+        appendSimplified(mesh, tris, lodCell, closed, out.v);
         c.count[1] = int(out.v.size()) - c.first[1];
         for (size_t k = size_t(c.first[0]); k < out.v.size(); ++k)
             for (int d = 0; d < 3; ++d) {

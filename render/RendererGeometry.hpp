@@ -31,8 +31,10 @@ struct P3 {
 /// Non-indexed triangles with flat normals.
 struct MeshBuilder {
     std::vector<MeshVertex> v;
+    std::vector<uint8_t> detailed;   // per triangle: 1 from an imported model (may be simplified)
     int level = 0;
     float kind = 0;
+    bool detail = false;             // what tri() records in `detailed`
 
     void tri(P3 a, P3 b, P3 c, Rgba col);
     void quad(P3 a, P3 b, P3 c, P3 d, Rgba col) { tri(a, b, c, col); tri(a, c, d, col); }
@@ -56,7 +58,16 @@ struct SceneGeometry {
     MeshBuilder walls;        // walls and wall-like model parts (kind 1)
     MeshBuilder glass;        // windows (always blended)
     MeshBuilder roofs;        // roofs and ceilings of an imported model (only with solid walls)
+    // Closed solids wound counter-clockwise seen from outside (boxes, prisms, imported
+    // elements whose mesh is closed, turned outward): opaque, they can be drawn with back
+    // faces culled, about half their triangles.
+    MeshBuilder closedOpaque; // like opaque
+    MeshBuilder closedWalls;  // like walls (kind 1)
 };
+
+/// Whether an imported element's mesh is closed (vertices welded at 0.1 mm, every edge shared
+/// by two triangles in opposite directions), and if so whether it is wound inward (`inward`).
+bool closedMesh(const ModelElement& e, bool& inward);
 
 /// A static batch cut into chunks (per level, in plan squares), each drawn in full or, far
 /// from the eye, simplified: vertices snapped to a grid of `lod_cell` and the triangles that
@@ -75,7 +86,11 @@ struct ChunkedMesh {
 
 /// Chunks of `chunk_size` in plan [Units: m] [Limit: > 0]; simplified with cells of `lod_cell`
 /// [Units: m] [Limit: > 0]. The triangles' vertex attributes are kept; normals are recomputed.
-ChunkedMesh chunkMesh(const std::vector<MeshVertex>& soup, double chunk_size, double lod_cell);
+/// Only the triangles marked `detailed` are simplified: our own geometry is coarse already,
+/// and snapping it would merge layers a few centimetres apart (floor and room fills).
+/// `closed`: the soup is of closed solids drawn with back faces culled, so the simplified
+/// version keeps a collapsed plate's two faces (one would be culled from either side).
+ChunkedMesh chunkMesh(const MeshBuilder& soup, double chunk_size, double lod_cell, bool closed = false);
 
 /// The level each imported model element belongs to (its own, or by its lowest point).
 int modelElementLevel(const Scene& scene, const ModelElement& e);

@@ -15,6 +15,7 @@ using namespace safetwin::render;
 TEST_CASE("chunkMesh: chunks per level and square, highest level first; the simplified version drops what is below its cell", "[render]") {
     MeshBuilder b;
     b.level = 0;
+    b.detail = true;   // as an imported model's triangles
     b.quad({0, 0, 0}, {5, 0, 0}, {5, 5, 0}, {0, 5, 0}, {200, 200, 200, 255});   // 2 large triangles
     for (int k = 0; k < 100; ++k) {                                              // 100 of 1 cm
         const double x = 1.0 + 0.03 * k;
@@ -23,13 +24,15 @@ TEST_CASE("chunkMesh: chunks per level and square, highest level first; the simp
     b.level = 1;
     b.quad({20, 0, 3}, {25, 0, 3}, {25, 5, 3}, {20, 5, 3}, {200, 200, 200, 255});   // another square, level 1
     const double cell = 0.05;
-    const ChunkedMesh c = chunkMesh(b.v, 10.0, cell);
+    b.detail = false;   // our own geometry: kept as it is
+    b.tri({1, 4, 0.5}, {1.01, 4, 0.5}, {1, 4.01, 0.5}, {90, 90, 90, 255});
+    const ChunkedMesh c = chunkMesh(b, 10.0, cell);
     REQUIRE(c.chunks.size() == 2);
     CHECK(c.chunks[0].level == 1);   // highest level first
     CHECK(c.chunks[1].level == 0);
     CHECK(c.triangles(0) == b.triangles());
-    CHECK(c.chunks[1].count[0] == 3 * 102);
-    CHECK(c.chunks[1].count[1] == 3 * 2);   // the 1 cm triangles collapse, the large ones stay
+    CHECK(c.chunks[1].count[0] == 3 * 103);
+    CHECK(c.chunks[1].count[1] == 3 * 3);   // the imported 1 cm triangles collapse, the large ones and ours stay
     CHECK(c.chunks[0].count[1] == 3 * 2);
     // simplified vertices lie within half a cell of a vertex of the input, in the chunk's bounds
     for (const ChunkedMesh::Chunk& ch : c.chunks)
