@@ -102,7 +102,7 @@ CommandFn addViewCommand(CLI::App& app) {
     cmd->add_option("--colour", o->v.colour, "people coloured by state, speed or dose")->check(CLI::IsMember({"state", "speed", "dose"}));
     cmd->add_option("--follow", o->v.follow, "follow this person (agent id) from the start")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--eyes", o->v.eyes, "with --follow: see from their eyes");
-    cmd->add_option("--samples", o->v.samples, "multisampling of the window (1 = off, default 4)")->check(CLI::Range(1, 16));
+    cmd->add_option("--samples", o->v.samples, "multisampling of the window (1 = off; default 4, off under a software renderer)")->check(CLI::Range(1, 16));
     cmd->add_option("--exit-at", o->exitAt, "scripted mode: run as fast as possible to this time [s], then exit")->check(CLI::NonNegativeNumber);
     cmd->add_option("--screenshot", o->v.screenshot, "scripted mode: PNG of the window at --exit-at");
     cmd->add_option("--video", o->v.video, "export a video (.mp4, .mkv, .webm) through ffmpeg, no window needed");

@@ -56,6 +56,13 @@ std::string rendererName() {
     return s ? reinterpret_cast<const char*>(s) : "";
 }
 
+bool softwareRenderer() {
+    const std::string r = rendererName();
+    for (const char* name : {"llvmpipe", "softpipe", "swrast", "SwiftShader", "Software Rasterizer"})
+        if (r.find(name) != std::string::npos) return true;
+    return false;
+}
+
 void checkError(const char* where) {
     const GLenum e = glGetError();
     if (e != GL_NO_ERROR) {

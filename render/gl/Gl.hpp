@@ -19,6 +19,10 @@ GLuint buildProgram(const char* vertex, const char* fragment, const std::string&
 /// The current context's GL_RENDERER string ("" without a context).
 std::string rendererName();
 
+/// Whether the current context draws on the CPU (Mesa's llvmpipe, softpipe or swrast,
+/// SwiftShader): there multisampling multiplies the per-pixel work.
+bool softwareRenderer();
+
 /// Throws std::runtime_error naming `where` if glGetError() reports an error.
 void checkError(const char* where);
 

@@ -781,7 +781,7 @@ int runViewer(const ViewerOptions& o) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_SAMPLES, o.samples > 1 ? o.samples : 0);
+    glfwWindowHint(GLFW_SAMPLES, o.samples > 1 ? o.samples : o.samples == 0 ? 4 : 0);
     GLFWmonitor* monitor = nullptr;
     int w = o.width, h = o.height;
     if (o.fullscreen) {
@@ -797,6 +797,14 @@ int runViewer(const ViewerOptions& o) {
     }
     const std::string title = "SafeTwin - " + scenario.name + (player ? " (replay)" : "");
     GLFWwindow* win = glfwCreateWindow(w, h, title.c_str(), monitor, nullptr);
+    if (win && o.samples == 0) {   // default: no multisampling under a software renderer
+        glfwMakeContextCurrent(win);
+        if (render::gl::softwareRenderer()) {
+            glfwDestroyWindow(win);
+            glfwWindowHint(GLFW_SAMPLES, 0);
+            win = glfwCreateWindow(w, h, title.c_str(), monitor, nullptr);
+        }
+    }
     if (!win) throw std::runtime_error("view: could not open an OpenGL 3.3 core window (see the GLFW error above)");
     struct WindowGuard { GLFWwindow* w; ~WindowGuard() { glfwDestroyWindow(w); } } windowGuard{win};
     glfwMakeContextCurrent(win);

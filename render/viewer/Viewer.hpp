@@ -35,7 +35,7 @@ struct ViewerOptions {
     std::string colour = "state";      // state, speed, dose
     int follow = -1;                   // follow this agent id from the start (-1 none)
     bool eyes = false;                 // ... seen from their eyes
-    int samples = 4;                   // multisampling of the window (1 = off; software GL draws faster without)
+    int samples = 0;                   // multisampling of the window (1 = off; 0 = 4, off under software GL, which draws faster without)
     // Scripted mode: run as fast as possible to exit_at, save a screenshot, write results, exit.
     double exit_at = std::numeric_limits<double>::infinity();  // [Units: s]
     std::string screenshot;            // PNG of the window at the end
