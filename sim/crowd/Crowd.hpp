@@ -15,10 +15,11 @@
 // walls" that force-based models need small steps and contact forces to avoid. Second, it is
 // fast: one neighbour pass per step and a stable step of 0.05 s.
 //
-// Parallel update: every agent reads the current state (a cell-sorted float copy of the
-// positions), then all move (results written in cell order and copied back by id). The
-// neighbour loops are vectorised, with an AVX2 clone chosen at run time; results depend on
-// neither the thread count nor the instruction set (sim/crowd/CrowdModel.cpp, tests/sim/crowd).
+// Parallel update: every agent reads the current state (its inputs and a float copy of the
+// positions gathered in cell order), then all move (results written in cell order and copied
+// back by id). The neighbour loops run over each agent's neighbours packed into blocks of 8
+// lanes, vectorised, with an AVX2 build chosen at run time; results depend on neither the
+// thread count nor the instruction set (sim/crowd/CrowdModel.cpp, tests/sim/crowd).
 #pragma once
 
 #include <cstdint>
@@ -117,6 +118,38 @@ inline float fastExp(float x) {
     return p * scale;
 }
 
+/// Which build of the movement kernel runs: the AVX2 one where the CPU has it (Auto), or the
+/// plain x86-64 one (Baseline). Both give the same bits; tests/sim/crowd checks that.
+enum class CrowdKernelIsa { Auto, Baseline };
+void setCrowdKernelIsa(CrowdKernelIsa isa);
+/// True if the next step runs the AVX2 build.
+bool crowdKernelUsesAvx2();
+
+namespace crowd_detail {
+/// A person's inputs to the movement kernel, gathered in cell order each step. (48 bytes)
+struct AgentIn {
+    double x, y;               // plan position [m]
+    float e0x, e0y;            // desired direction
+    float ex, ey;              // heading of the last step
+    float v0;                  // free speed on flat floor [m/s]
+    int32_t layer;
+    uint8_t kind;              // 0 does not move, 1 Moving without a route (stands), 2 Moving
+};
+/// What the kernel writes for one person, in cell order; copied to the state by id.
+struct AgentOut {
+    double x, y, walk;         // new position, distance walked this step [m]
+    float z, ex, ey, v;
+    int32_t layer;
+    uint8_t kind;              // as AgentIn::kind: 0 untouched, 1 stands (speed 0), 2 moved
+};
+/// A layer's wall distance for the kernel's float lookups (the grid's data, never copied).
+struct WallField {
+    const float* dist;         // (ny x nx) NavLayer::wall_dist
+    int nx, ny;
+    float fx0, fy0;            // lattice coordinate = hash-relative position / h - (fx0, fy0)
+};
+}  // namespace crowd_detail
+
 class CrowdModel {
 public:
     CrowdModel(const NavGrid& grid, const CsmParams& params);
@@ -139,8 +172,10 @@ private:
     const NavGrid* grid_;
     CsmParams p_;
     Vec2 hashOrigin_;
+    // Spatial hash (rebuilt every step): rows of cellY_ metres, each cut into hx_ cells of
+    // cellX_ (half a row's height: the runs then end closer to the search circle).
+    double cellX_ = 0.25, cellY_ = 0.5;  // [m]
     int hx_ = 0, hy_ = 0;
-    // Spatial hash (rebuilt every step): agents sorted by cell.
     std::vector<int32_t> cellStart_;   // (hx*hy + 1)
     std::vector<int32_t> sortedId_;    // (active)
     std::vector<int32_t> rank_;        // (n) index in sortedId_, or -1 if not in the grid
@@ -151,11 +186,10 @@ private:
     std::vector<float> sx_, sy_, sz_, sr_;   // (active + pad) [m]
     float maxRadius_ = 0.0f;                 // of the agents in the grid [m]
     std::vector<float> levelElevation_;      // (layers) a level layer's floor, NaN on stairs [m]
-    // The step's results in sorted order, copied to the state by agent id afterwards.
-    std::vector<double> outX_, outY_, outWalk_;
-    std::vector<float> outZ_, outEx_, outEy_, outV_;
-    std::vector<int32_t> outLayer_;
-    std::vector<uint8_t> outKind_;           // 0 untouched, 1 stands (speed 0), 2 moved
+    std::vector<crowd_detail::WallField> walls_;  // (layers), refreshed every step
+    // The step's inputs and results in sorted order (results copied to the state by id).
+    std::vector<crowd_detail::AgentIn> in_;  // (active)
+    std::vector<crowd_detail::AgentOut> out_;  // (active)
 };
 
 }  // namespace safetwin

@@ -1,12 +1,24 @@
+// The collision-free speed model's step (Crowd.hpp), in four stages:
+//   [bin]     agents into the spatial hash by a counting sort (stable: by id within a cell)
+//   [gather]  each agent's inputs copied into cell order, read by id once
+//   [move]    the kernel: per agent, the neighbours of the search regions packed into
+//             contiguous lanes, the repulsion and headway loops over whole blocks of lanes,
+//             the wall term, heading relaxation, the move and the wall guard
+//   [scatter] results copied back to the state by id
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
 #include "sim/crowd/Crowd.hpp"
 
 namespace safetwin {
+
+using crowd_detail::AgentIn;
+using crowd_detail::AgentOut;
+using crowd_detail::WallField;
 
 void CrowdState::resize(size_t n) {
     x.resize(n); y.resize(n); z.resize(n); layer.resize(n);
@@ -21,31 +33,43 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
     wall_guard_hits += o.wall_guard_hits;
 }
 
+namespace {
+
+std::atomic<bool> gBaselineOnly{false};
+
+}  // namespace
+
+void setCrowdKernelIsa(CrowdKernelIsa isa) { gBaselineOnly = isa == CrowdKernelIsa::Baseline; }
+
+bool crowdKernelUsesAvx2() { return !gBaselineOnly && __builtin_cpu_supports("avx2"); }
+
 CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&grid), p_(params) {
     for (const NavLayer& L : grid.layers())
         levelElevation_.push_back(L.kind == NavLayer::Kind::Level ? float(grid.scene().levels[size_t(L.index)].elevation)
                                                                   : std::numeric_limits<float>::quiet_NaN());
     Box2 b = grid.scene().bounds();
     hashOrigin_ = {b.min.x - 2.0, b.min.y - 2.0};
-    double width = b.max.x - b.min.x + 4.0;
+    const double width = b.max.x - b.min.x + 4.0;
+    cellY_ = 2.0 * p_.neighbour_cell;
     if (p_.periodic_length > 0.0) {
         // The hash must tile the period exactly so that neighbour cells wrap.
         hashOrigin_.x = p_.periodic_x0;
-        hx_ = std::max(3, int(std::floor(p_.periodic_length / p_.neighbour_cell)));
-        p_.neighbour_cell = p_.periodic_length / hx_;
+        hx_ = std::max(3, int(std::floor(p_.periodic_length / (0.5 * p_.neighbour_cell))));
+        cellX_ = p_.periodic_length / hx_;
     } else {
-        hx_ = int(std::ceil(width / p_.neighbour_cell)) + 1;
+        cellX_ = 0.25 * p_.neighbour_cell;
+        hx_ = int(std::ceil(width / cellX_)) + 1;
     }
-    hy_ = int(std::ceil((b.max.y - b.min.y + 4.0) / p_.neighbour_cell)) + 1;
+    hy_ = int(std::ceil((b.max.y - b.min.y + 4.0) / cellY_)) + 1;
     cellStart_.assign(size_t(hx_) * size_t(hy_) + 1, 0);
     fill_.assign(size_t(hx_) * size_t(hy_), 0);
 }
 
 namespace {
 
-/// Lanes of the neighbour loops: blocks of this many consecutive sorted agents are handled
-/// together, each lane accumulating on its own and the lanes summed in a fixed order at the
-/// end, so that the result does not depend on the instruction set (SSE2 or AVX2).
+/// Lanes of the neighbour loops: the packed neighbours are handled in blocks of this many,
+/// each lane accumulating on its own and the lanes summed in a fixed order at the end, so that
+/// the result does not depend on the instruction set (SSE2 or AVX2).
 constexpr int kLanes = 8;
 /// Below this many agents a step runs on one thread: the fork and barriers of the parallel
 /// loops (several per step) cost more than they save, and on a loaded machine a thread that
@@ -59,21 +83,22 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     const int n = int(s.size());
     agentCell_.resize(size_t(n));
     rank_.resize(size_t(n));
-    std::fill(cellStart_.begin(), cellStart_.end(), 0);
-    const double inv = 1.0 / p_.neighbour_cell;
+    // [bin] Cells in parallel; the counting sort itself is two cheap serial passes.
+    const double invX = 1.0 / cellX_, invY = 1.0 / cellY_;
     float rmax = 0.0f;
 #pragma omp parallel for schedule(static) reduction(max : rmax) if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {
         int32_t cell = -1;
         if (s.status[size_t(i)] == AgentStatus::Waiting || s.status[size_t(i)] == AgentStatus::Moving) {
-            const int cx = std::clamp(int((s.x[size_t(i)] - hashOrigin_.x) * inv), 0, hx_ - 1);
-            const int cy = std::clamp(int((s.y[size_t(i)] - hashOrigin_.y) * inv), 0, hy_ - 1);
+            const int cx = std::clamp(int((s.x[size_t(i)] - hashOrigin_.x) * invX), 0, hx_ - 1);
+            const int cy = std::clamp(int((s.y[size_t(i)] - hashOrigin_.y) * invY), 0, hy_ - 1);
             cell = cy * hx_ + cx;
             rmax = std::max(rmax, traits.radius[size_t(i)]);
         }
         agentCell_[size_t(i)] = cell;
     }
     maxRadius_ = rmax;
+    std::fill(cellStart_.begin(), cellStart_.end(), 0);
     for (int i = 0; i < n; ++i)
         if (agentCell_[size_t(i)] >= 0) ++cellStart_[size_t(agentCell_[size_t(i)]) + 1];
     for (size_t c = 1; c < cellStart_.size(); ++c) cellStart_[c] += cellStart_[c - 1];
@@ -90,16 +115,31 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
         sortedId_[size_t(k)] = i;
         rank_[size_t(i)] = k;
     }
+    // [gather] By id, so that the state is read in order and each agent's inputs are written
+    // to one place: the kernel then reads everything in cell order.
     const size_t padded = active + kLanes;
     for (std::vector<float>* v : {&sx_, &sy_, &sz_, &sr_}) v->resize(padded);
+    in_.resize(active);
     const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
-#pragma omp parallel for schedule(static) if (active >= size_t(kParallelMin))
-    for (int k = 0; k < int(active); ++k) {
-        const size_t i = size_t(sortedId_[size_t(k)]);
-        sx_[size_t(k)] = float(s.x[i] - double(ox));
-        sy_[size_t(k)] = float(s.y[i] - double(oy));
-        sz_[size_t(k)] = s.z[i];
-        sr_[size_t(k)] = traits.radius[i];
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int i = 0; i < n; ++i) {
+        const int32_t k = rank_[size_t(i)];
+        if (k < 0) continue;
+        const size_t u = size_t(i);
+        AgentIn& a = in_[size_t(k)];
+        a.x = s.x[u];
+        a.y = s.y[u];
+        a.e0x = s.e0x[u];
+        a.e0y = s.e0y[u];
+        a.ex = s.ex[u];
+        a.ey = s.ey[u];
+        a.v0 = traits.v_flat[u];
+        a.layer = s.layer[u];
+        a.kind = s.status[u] != AgentStatus::Moving ? 0 : (a.e0x == 0.0f && a.e0y == 0.0f ? 1 : 2);
+        sx_[size_t(k)] = float(s.x[u] - double(ox));
+        sy_[size_t(k)] = float(s.y[u] - double(oy));
+        sz_[size_t(k)] = s.z[u];
+        sr_[size_t(k)] = traits.radius[u];
     }
     for (size_t k = active; k < padded; ++k) {
         sx_[k] = sy_[k] = sz_[k] = kFar;
@@ -116,10 +156,9 @@ struct StepContext {
     const int32_t* cellStart;
     const int32_t* sortedId;
     int hx, hy;
-    float invCell;
+    float invCellX, invCellY, cellY;
     float period;        // > 0: periodic in x
     double periodicX0;
-    float hashOriginX, hashOriginY;
     float maxRadius;
     // Model
     float T, a, invD, repulsionCut, aw, Dw, awMax, tauDir, zsep;
@@ -127,13 +166,11 @@ struct StepContext {
     double dt;
     const NavGrid* grid;
     const float* levelElevation;
-    const CrowdState* s;
+    const WallField* walls;
+    float invH;          // 1 / nav grid cell
     const CrowdTraits* traits;
-    // Results (sorted order)
-    double *ox, *oy, *owalk;
-    float *oz, *oex, *oey, *ov;
-    int32_t* olayer;
-    uint8_t* okind;
+    const AgentIn* in;
+    AgentOut* out;
 };
 
 struct KernelTotals {
@@ -142,71 +179,164 @@ struct KernelTotals {
     float maxOverlap = 0.0f;
 };
 
-/// Runs of sorted agents in the cells that cover a plan box: agents [begin, end), their x to
-/// be shifted by `shift` (periodic images). Cells of a row are consecutive in the sorted order.
-struct Runs {
-    static constexpr int kMaxRows = 64;  // a box of 32 m at 0.5 m cells
-    struct Run {
-        int begin, end;
-        float shift;
-    };
-    Run run[3 * kMaxRows];
-    int count = 0;
+/// Most agents one call of the kernel moves (the scheduling block of CrowdModel::step).
+constexpr int kChunk = 64;
 
-    /// The runs covering [xlo, xhi] x [ylo, yhi] (relative to the hash origin).
-    [[gnu::always_inline]] inline void cover(const StepContext& c, float xlo, float xhi, float ylo, float yhi, int ownCellX) {
-        count = 0;
-        const int ya = std::max(0, int(std::floor(ylo * c.invCell)));
-        const int yb = std::min({c.hy - 1, int(std::floor(yhi * c.invCell)), ya + kMaxRows - 1});
-        for (int yy = ya; yy <= yb; ++yy) addRow(c, yy, xlo, xhi, ownCellX);
+/// Candidate neighbours of a chunk's agents, gathered from the runs of cells that cover each
+/// agent's search region. An agent's candidates lie one after another from a block boundary,
+/// the k-th in lane k % kLanes, so blocks are full whatever the runs' lengths; the rest of its
+/// last block is padding far away. The blocks of all the agents are then evaluated in one loop
+/// (independent blocks keep the pipeline full instead of waiting on one agent's square roots
+/// and divisions), each adding into its owner's lane accumulators in block order.
+template <class Policy>
+struct Batch {
+    static constexpr int kCap = 2048;  // candidates, a multiple of kLanes
+    /// An agent starts only with this much room left, so that it rarely overflows. (People
+    /// stand at most about 6 per square metre: 36 candidates in a repulsion circle.)
+    static constexpr int kRoom = 512;
+    /// 8 floats at any float's alignment (the runs start anywhere).
+    typedef float V8 __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float))));
+    alignas(32) float x[kCap + kLanes];  // hash-relative, periodic images shifted [m]
+    alignas(32) float y[kCap + kLanes];
+    alignas(32) float z[kCap + kLanes];
+    alignas(32) float r[kCap + kLanes];
+    // Segments: agent segAgent[k] (index in the chunk) owns blocks [segBegin[k], segEnd[k]).
+    int segAgent[kChunk + 2], segBegin[kChunk + 2], segEnd[kChunk + 2];
+    int segments = 0;
+    int n = 0;                          // candidates stored
+    int agentStart = 0;                 // where the current agent's candidates start
+    int agent = -1;
+    Policy& policy;
+
+    explicit Batch(Policy& p) : policy(p) {}
+
+    [[gnu::always_inline]] inline void begin(int m) {
+        if (n > kCap - kRoom) evaluate();
+        agent = m;
+        agentStart = n;
     }
-
-    /// Row yy's cells covering [xlo, xhi], split where they wrap round a periodic boundary.
+    [[gnu::always_inline]] inline void end() {
+        const V8 far = {kFar, kFar, kFar, kFar, kFar, kFar, kFar, kFar};
+        const V8 zero = {};
+        *reinterpret_cast<V8*>(x + n) = far;
+        *reinterpret_cast<V8*>(y + n) = far;
+        *reinterpret_cast<V8*>(z + n) = far;
+        *reinterpret_cast<V8*>(r + n) = zero;
+        const int blocks = (n + kLanes - 1) / kLanes;
+        segAgent[segments] = agent;
+        segBegin[segments] = agentStart / kLanes;
+        segEnd[segments++] = blocks;
+        n = blocks * kLanes;
+    }
+    [[gnu::always_inline]] inline void finish() {
+        if (segments > 0) evaluate();
+    }
+    /// Appends sorted agents [b, e), x shifted by `shift`.
+    [[gnu::always_inline]] inline void append(const StepContext& c, int b, int e, float shift) {
+        while (n + (e - b) > kCap) {  // rare: more candidates than fit
+            const int piece = std::min(e - b, kCap - n);
+            copy(c, b, b + piece, shift);
+            overflow();
+            b += piece;
+        }
+        copy(c, b, e, shift);
+    }
+    /// Whole blocks are copied (the sorted arrays are padded), then n advances by the run's
+    /// length, so that the next run overwrites what was copied past the end.
+    [[gnu::always_inline]] inline void copy(const StepContext& c, int b, int e, float shift) {
+        const V8* __restrict qx = reinterpret_cast<const V8*>(c.sx + b);
+        const V8* __restrict qy = reinterpret_cast<const V8*>(c.sy + b);
+        const V8* __restrict qz = reinterpret_cast<const V8*>(c.sz + b);
+        const V8* __restrict qr = reinterpret_cast<const V8*>(c.sr + b);
+        V8* __restrict px = reinterpret_cast<V8*>(x + n);
+        V8* __restrict py = reinterpret_cast<V8*>(y + n);
+        V8* __restrict pz = reinterpret_cast<V8*>(z + n);
+        V8* __restrict pr = reinterpret_cast<V8*>(r + n);
+        const int blocks = (e - b + kLanes - 1) / kLanes;
+        for (int q = 0; q < blocks; ++q) {  // (+ 0: else GCC turns the copies into memcpy calls)
+            px[q] = qx[q] + shift;
+            py[q] = qy[q] + 0.0f;
+            pz[q] = qz[q] + 0.0f;
+            pr[q] = qr[q] + 0.0f;
+        }
+        n += e - b;
+    }
+    /// The batch is full in the middle of an agent: its whole blocks are evaluated with the
+    /// rest, and its partial last block moves to the front (each candidate keeps its lane).
+    [[gnu::noinline]] void overflow() {
+        const int full = n & ~(kLanes - 1);
+        segAgent[segments] = agent;
+        segBegin[segments] = agentStart / kLanes;
+        segEnd[segments++] = full / kLanes;
+        policy.blocks(*this);
+        segments = 0;
+        for (int l = 0; l < n - full; ++l) {
+            x[l] = x[full + l];
+            y[l] = y[full + l];
+            z[l] = z[full + l];
+            r[l] = r[full + l];
+        }
+        n -= full;
+        agentStart = 0;
+    }
+    [[gnu::always_inline]] inline void evaluate() {
+        policy.blocks(*this);
+        segments = 0;
+        n = 0;
+    }
+    /// Row yy's cells covering [xlo, xhi] (hash-relative), split where they wrap round a
+    /// periodic boundary.
     [[gnu::always_inline]] inline void addRow(const StepContext& c, int yy, float xlo, float xhi, int ownCellX) {
-        int xa = int(std::floor(xlo * c.invCell)), xb = int(std::floor(xhi * c.invCell));
+        int xa = int(std::floor(xlo * c.invCellX)), xb = int(std::floor(xhi * c.invCellX));
         const int row = yy * c.hx;
         if (c.period <= 0.0f) {
             xa = std::max(xa, 0);
             xb = std::min(xb, c.hx - 1);
-            if (xa <= xb) run[count++] = {c.cellStart[row + xa], c.cellStart[row + xb + 1], 0.0f};
+            if (xa <= xb) append(c, c.cellStart[row + xa], c.cellStart[row + xb + 1], 0.0f);
             return;
         }
-        if (xb - xa + 1 > c.hx) {  // a period shorter than the box: each cell once
+        if (xb - xa + 1 > c.hx) {  // a period shorter than the region: each cell once
             xa = ownCellX - (c.hx - 1) / 2;
             xb = xa + c.hx - 1;
         }
-        if (xa < 0) run[count++] = {c.cellStart[row + xa + c.hx], c.cellStart[row + c.hx], -c.period};
+        if (xa < 0) append(c, c.cellStart[row + xa + c.hx], c.cellStart[row + c.hx], -c.period);
         const int ma = std::max(xa, 0), mb = std::min(xb, c.hx - 1);
-        if (ma <= mb) run[count++] = {c.cellStart[row + ma], c.cellStart[row + mb + 1], 0.0f};
-        if (xb >= c.hx) run[count++] = {c.cellStart[row], c.cellStart[row + xb - c.hx + 1], c.period};
+        if (ma <= mb) append(c, c.cellStart[row + ma], c.cellStart[row + mb + 1], 0.0f);
+        if (xb >= c.hx) append(c, c.cellStart[row], c.cellStart[row + xb - c.hx + 1], c.period);
     }
 };
 
-/// Repulsion lanes: the sum of -R(s) n, R = a exp((l - s) / D), over the neighbours closer than
-/// l + 6 D on the agent's floor; overlaps counted on the way.
+/// Repulsion lanes of each agent of a chunk: the sum of -R(s) n, R = a exp((l - s) / D), over
+/// the neighbours closer than l + 6 D on the agent's floor; overlaps counted on the way.
 struct Repulsion {
-    float fx[kLanes] = {}, fy[kLanes] = {}, deepest[kLanes] = {};
-    int32_t overlaps[kLanes] = {};
+    float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk];
+    alignas(32) float fx[kChunk][kLanes] = {};
+    alignas(32) float fy[kChunk][kLanes] = {};
+    alignas(32) float deepest[kChunk][kLanes] = {};
+    alignas(32) int32_t overlaps[kChunk][kLanes] = {};
+    float a, invD, cut, zsep;
 
-    /// Adds the agents of the runs, straight from the sorted arrays: blocks of kLanes, lanes
-    /// past a run's end masked (they read the next run or the padding).
-    [[gnu::always_inline]] inline void addRuns(const Runs& runs, const float* __restrict sx, const float* __restrict sy, const float* __restrict sz,
-                                               const float* __restrict sr, float xi, float yi, float ri, float zi, float a, float invD, float cut, float zsep) {
-        float ax[kLanes], ay[kLanes], dp[kLanes];
-        int32_t ov[kLanes];
-        for (int l = 0; l < kLanes; ++l) { ax[l] = fx[l]; ay[l] = fy[l]; dp[l] = deepest[l]; ov[l] = overlaps[l]; }
-        for (int q = 0; q < runs.count; ++q) {
-            const int end = runs.run[q].end;
-            const float x0 = xi - runs.run[q].shift;
-            for (int k = runs.run[q].begin; k < end; k += kLanes) {
+    template <class B>
+    [[gnu::always_inline]] inline void blocks(const B& p) {
+        const float* __restrict px = p.x;
+        const float* __restrict py = p.y;
+        const float* __restrict pz = p.z;
+        const float* __restrict pr = p.r;
+        for (int k = 0; k < p.segments; ++k) {
+            const int m = p.segAgent[k];
+            const float x0 = xi[m], y0 = yi[m], z0 = zi[m], r0 = ri[m];
+            float ax[kLanes], ay[kLanes], dp[kLanes];
+            int32_t ov[kLanes];
+            for (int l = 0; l < kLanes; ++l) { ax[l] = fx[m][l]; ay[l] = fy[m][l]; dp[l] = deepest[m][l]; ov[l] = overlaps[m][l]; }
+            for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
                 for (int l = 0; l < kLanes; ++l) {
-                    const int idx = k + l;
-                    const float dx = sx[idx] - x0, dy = sy[idx] - yi;
+                    const int idx = b * kLanes + l;
+                    const float dx = px[idx] - x0, dy = py[idx] - y0;
                     const float d2 = dx * dx + dy * dy;
-                    const float reach = ri + sr[idx];
+                    const float reach = r0 + pr[idx];
                     const float interact = reach + cut;
-                    const float dz = sz[idx] - zi;
-                    const bool ok = (idx < end) & (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
+                    const float dz = pz[idx] - z0;
+                    const bool ok = (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
                     const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
                     const float R = a * fastExp((reach - d) * invD) / d;
                     const float w = ok ? R : 0.0f;  // finite either way: d >= 1e-6, the exponent clamped
@@ -218,116 +348,193 @@ struct Repulsion {
                     dp[l] = depth > dp[l] ? depth : dp[l];
                 }
             }
+            for (int l = 0; l < kLanes; ++l) { fx[m][l] = ax[l]; fy[m][l] = ay[l]; deepest[m][l] = dp[l]; overlaps[m][l] = ov[l]; }
         }
-        for (int l = 0; l < kLanes; ++l) { fx[l] = ax[l]; fy[l] = ay[l]; deepest[l] = dp[l]; overlaps[l] = ov[l]; }
     }
 };
 
-/// Headway lanes: the least (s - l) / T, floored at 0, over the neighbours ahead along
-/// (ex, ey) within the corridor of half-width l on the agent's floor.
+/// Headway lanes of each agent of a chunk: the least (s - l) / T, floored at 0, over the
+/// neighbours ahead along (ex, ey) within the corridor of half-width l on the agent's floor.
 struct Headway {
-    float vmin[kLanes];
-    explicit Headway(float v0) { for (float& v : vmin) v = v0; }
+    float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk], ex[kChunk], ey[kChunk];
+    alignas(32) float vmin[kChunk][kLanes];
+    float invT, zsep;
 
-    [[gnu::always_inline]] inline void addRuns(const Runs& runs, const float* __restrict sx, const float* __restrict sy, const float* __restrict sz,
-                                               const float* __restrict sr, float xi, float yi, float ri, float zi, float ex, float ey, float invT, float zsep) {
-        float vm[kLanes];
-        for (int l = 0; l < kLanes; ++l) vm[l] = vmin[l];
-        for (int q = 0; q < runs.count; ++q) {
-            const int end = runs.run[q].end;
-            const float x0 = xi - runs.run[q].shift;
-            for (int k = runs.run[q].begin; k < end; k += kLanes) {
+    template <class B>
+    [[gnu::always_inline]] inline void blocks(const B& p) {
+        const float* __restrict px = p.x;
+        const float* __restrict py = p.y;
+        const float* __restrict pz = p.z;
+        const float* __restrict pr = p.r;
+        for (int k = 0; k < p.segments; ++k) {
+            const int m = p.segAgent[k];
+            const float x0 = xi[m], y0 = yi[m], z0 = zi[m], r0 = ri[m], e0 = ex[m], e1 = ey[m];
+            float vm[kLanes];
+            for (int l = 0; l < kLanes; ++l) vm[l] = vmin[m][l];
+            for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
                 for (int l = 0; l < kLanes; ++l) {
-                    const int idx = k + l;
-                    const float dx = sx[idx] - x0, dy = sy[idx] - yi;
-                    const float reach = ri + sr[idx];
-                    const float dz = sz[idx] - zi;
-                    const float along = dx * ex + dy * ey, across = dy * ex - dx * ey;
-                    const bool ok = (idx < end) & (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
+                    const int idx = b * kLanes + l;
+                    const float dx = px[idx] - x0, dy = py[idx] - y0;
+                    const float reach = r0 + pr[idx];
+                    const float dz = pz[idx] - z0;
+                    const float along = dx * e0 + dy * e1, across = dy * e0 - dx * e1;
+                    const bool ok = (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
                     const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
                     const float vc = ok ? (gap > 0.0f ? gap : 0.0f) : 1e30f;
                     vm[l] = vc < vm[l] ? vc : vm[l];
                 }
             }
+            for (int l = 0; l < kLanes; ++l) vmin[m][l] = vm[l];
         }
-        for (int l = 0; l < kLanes; ++l) vmin[l] = vm[l];
     }
 };
 
-/// Moves the Moving agents among sorted agents [begin, end). Built for plain x86-64 and for
-/// AVX2 (chosen at run time); both give the same bits (no FMA contraction: AVX2 alone does not
-/// enable FMA, and the lanes are summed in a fixed order).
-__attribute__((target_clones("avx2", "default")))
-void moveAgents(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    const CrowdState& s = *c.s;
-    const CrowdTraits& traits = *c.traits;
+/// Bilinear wall distance (NavGrid::wallDistance in float, from hash-relative coordinates;
+/// 0 outside the layer). [m]
+[[gnu::always_inline]] inline float wallDistance(const WallField& w, float x, float y, float invH) {
+    const float fx = x * invH - w.fx0, fy = y * invH - w.fy0;
+    const float flx = std::floor(fx), fly = std::floor(fy);
+    const int i = int(flx), j = int(fly);
+    const float tx = fx - flx, ty = fy - fly;
+    float v00, v10, v01, v11;
+    if (i >= 0 && j >= 0 && i + 1 < w.nx && j + 1 < w.ny) {
+        const float* d = w.dist + size_t(j) * size_t(w.nx) + size_t(i);
+        v00 = d[0];
+        v10 = d[1];
+        v01 = d[w.nx];
+        v11 = d[w.nx + 1];
+    } else {
+        auto v = [&](int a, int b) { return a >= 0 && b >= 0 && a < w.nx && b < w.ny ? w.dist[size_t(b) * size_t(w.nx) + size_t(a)] : 0.0f; };
+        v00 = v(i, j);
+        v10 = v(i + 1, j);
+        v01 = v(i, j + 1);
+        v11 = v(i + 1, j + 1);
+    }
+    return (v00 * (1.0f - tx) + v10 * tx) * (1.0f - ty) + (v01 * (1.0f - tx) + v11 * tx) * ty;
+}
+
+/// True if q lies in layer's own cell (no hand-over to another layer there).
+[[gnu::always_inline]] inline bool stays(const NavGrid& grid, int layer, Vec2 q) {
+    const int cell = grid.cellAt(layer, q);
+    return cell >= 0 && grid.layer(layer).redirect[size_t(cell)] < 0;
+}
+
+/// The wall guard: true if a move to q keeps the centre at least `guard` from walls; then
+/// newLayer is the layer that owns q (stairs hand over at their ends).
+inline bool accept(const NavGrid& grid, int layer, Vec2 q, double guard, int& newLayer) {
+    int l = layer;
+    const int cell = grid.cellAt(l, q);
+    if (cell < 0) return false;
+    const int r = grid.layer(l).redirect[size_t(cell)];
+    if (r >= 0) l = grid.layerOfNode(r);
+    if (grid.wallDistance(l, q) < guard) return false;
+    newLayer = l;
+    return true;
+}
+
+typedef float F8 __attribute__((vector_size(kLanes * sizeof(float))));
+typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
+
+/// Sum of the lanes in a fixed order, (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)), written
+/// with vectors so that it stays in registers; the same on every instruction set.
+[[gnu::always_inline]] inline float sumLanes(const float* v) {
+    F8 a;
+    __builtin_memcpy(&a, v, sizeof a);
+    const F8 b = a + __builtin_shufflevector(a, a, 4, 5, 6, 7, 0, 1, 2, 3);
+    const F8 d = b + __builtin_shufflevector(b, b, 2, 3, 0, 1, 6, 7, 4, 5);
+    return d[0] + d[1];
+}
+
+/// Moves the Moving agents among sorted agents [begin, end), end - begin <= kChunk, in four
+/// passes over them (each a small loop the compiler keeps in registers): repulsion, heading,
+/// headway, move. Compiled twice, for plain x86-64 and for AVX2 (chosen at run time); both
+/// give the same bits (no FMA contraction: AVX2 alone does not enable FMA, and the lanes are
+/// summed in a fixed order).
+[[gnu::always_inline]] inline void moveAgentsBody(const StepContext& c, int begin, int end, KernelTotals& totals) {
     const NavGrid& grid = *c.grid;
-    const float* __restrict sx = c.sx;
-    const float* __restrict sy = c.sy;
-    const float* __restrict sz = c.sz;
-    const float* __restrict sr = c.sr;
+    int moving[kChunk];                 // sorted indices of the agents that move
+    float dirX[kChunk], dirY[kChunk];   // model direction, then heading
+    float freeV[kChunk], speed[kChunk]; // free (plan) speed, then speed
+    int count = 0;
     for (int self = begin; self < end; ++self) {
-        const size_t i = size_t(c.sortedId[self]);
-        c.okind[self] = 0;
-        if (s.status[i] != AgentStatus::Moving) continue;
-        const float e0x = s.e0x[i], e0y = s.e0y[i];
-        if (e0x == 0.0f && e0y == 0.0f) {  // no route: stand
-            c.okind[self] = 1;
-            continue;
-        }
-        const float xi = sx[self], yi = sy[self], zi = sz[self], ri = sr[self];
-        const int ownCellX = std::clamp(int(xi * c.invCell), 0, c.hx - 1);
-        const int layer = s.layer[i];
-        const NavLayer& L = grid.layer(layer);
+        c.out[self].kind = c.in[self].kind;
+        if (c.in[self].kind == 2) moving[count++] = self;
+    }
 
-        // Free speed: on a stair, the slope speed up or down converted to plan speed.
-        float v0 = traits.v_flat[i];
-        Vec2 along{};
-        double planPerSlope = 1.0;
-        if (L.kind == NavLayer::Kind::Stair) {
-            const Stair& st = grid.scene().stairs[size_t(L.index)];
-            along = st.along;
-            planPerSlope = st.run / st.slope_length;
-        }
-
-        // Pass 1, repulsion: every neighbour closer than r_i + r_j + 6 D (beyond it R < a e^-6
-        // of the desired direction's weight 1, the model's validated cutoff), in the cells
-        // covering that distance. Overlaps are counted on the way.
+    // Pass 1, repulsion: every neighbour closer than r_i + r_max + 6 D (beyond it R < a e^-6
+    // of the desired direction's weight 1, the model's validated cutoff): per row of cells,
+    // the cells that cover the circle's chord. Overlaps are counted on the way.
+    {
         Repulsion rep;
-        const float cutA = ri + c.maxRadius + c.repulsionCut;
-        Runs runs;
-        runs.cover(c, xi - cutA, xi + cutA, yi - cutA, yi + cutA, ownCellX);
-        rep.addRuns(runs, sx, sy, sz, sr, xi, yi, ri, zi, c.a, c.invD, c.repulsionCut, c.zsep);
-        float dirx = e0x, diry = e0y;
-        {
-            float sxl = 0.0f, syl = 0.0f;
-            for (int l = 0; l < kLanes; ++l) {
-                sxl += rep.fx[l];
-                syl += rep.fy[l];
-                totals.overlaps += rep.overlaps[l];
-                totals.maxOverlap = std::max(totals.maxOverlap, rep.deepest[l]);
+        rep.a = c.a;
+        rep.invD = c.invD;
+        rep.cut = c.repulsionCut;
+        rep.zsep = c.zsep;
+        Batch<Repulsion> batch(rep);
+        for (int m = 0; m < count; ++m) {
+            const int self = moving[m];
+            const float xi = c.sx[self], yi = c.sy[self];
+            const float ri = c.sr[self];
+            const int ownCellX = std::clamp(int(xi * c.invCellX), 0, c.hx - 1);
+            rep.xi[m] = xi;
+            rep.yi[m] = yi;
+            rep.zi[m] = c.sz[self];
+            rep.ri[m] = ri;
+            const float cut = ri + c.maxRadius + c.repulsionCut;
+            const int ya = std::max(0, int(std::floor((yi - cut) * c.invCellY)));
+            const int yb = std::min(c.hy - 1, int(std::floor((yi + cut) * c.invCellY)));
+            batch.begin(m);
+            for (int yy = ya; yy <= yb; ++yy) {
+                const float y0 = float(yy) * c.cellY;
+                const float dy = std::max(0.0f, std::max(y0 - yi, yi - (y0 + c.cellY)));
+                const float h = std::sqrt(std::max(0.0f, cut * cut - dy * dy));
+                batch.addRow(c, yy, xi - h, xi + h, ownCellX);
             }
-            dirx += sxl;
-            diry += syl;
+            batch.end();
         }
+        batch.finish();
+        I8 overlapLanes = {};
+        F8 deepestLanes = {};
+        for (int m = 0; m < count; ++m) {
+            const AgentIn& in = c.in[moving[m]];
+            dirX[m] = in.e0x + sumLanes(rep.fx[m]);
+            dirY[m] = in.e0y + sumLanes(rep.fy[m]);
+            I8 over;
+            F8 deepest;
+            __builtin_memcpy(&over, rep.overlaps[m], sizeof over);
+            __builtin_memcpy(&deepest, rep.deepest[m], sizeof deepest);
+            overlapLanes += over;
+            deepestLanes = deepestLanes > deepest ? deepestLanes : deepest;
+        }
+        for (int l = 0; l < kLanes; ++l) {
+            totals.overlaps += overlapLanes[l];
+            totals.maxOverlap = std::max(totals.maxOverlap, deepestLanes[l]);
+        }
+    }
 
-        // Walls act on the direction like a neighbour at the wall.
-        const Vec2 pi{s.x[i], s.y[i]};
-        const float dw = float(grid.wallDistance(layer, pi));
+    // Pass 2, heading: walls act on the direction like a neighbour at the wall; then the
+    // relaxation of the heading, and on a stair the free speed up or down.
+    for (int m = 0; m < count; ++m) {
+        const int self = moving[m];
+        const AgentIn& in = c.in[self];
+        const float ri = c.sr[self];
+        const int layer = in.layer;
+        float dirx = dirX[m], diry = dirY[m];
+        const float dw = wallDistance(c.walls[layer], c.sx[self], c.sy[self], c.invH);
         if (dw - ri < 6.0f * c.Dw + 0.3f) {
-            const Vec2 nw = grid.wallNormal(layer, pi);
+            const Vec2 nw = grid.wallNormal(layer, {in.x, in.y});
             const float Rw = std::min(c.awMax, c.aw * std::exp((ri - dw) / c.Dw));
             dirx += Rw * float(nw.x);
             diry += Rw * float(nw.y);
         }
         const float len = std::sqrt(dirx * dirx + diry * diry);
-        float ex = len > 1e-6f ? dirx / len : e0x, ey = len > 1e-6f ? diry / len : e0y;
+        float ex = len > 1e-6f ? dirx / len : in.e0x, ey = len > 1e-6f ? diry / len : in.e0y;
         // Heading relaxation: the heading turns towards the model's direction with time
         // constant tau instead of jumping to it, so a boxed-in person cannot flip back and
         // forth every step (as in the anticipation velocity model, Xu, Chraibi & Seyfried
         // 2021, Transp. Res. C 133, which relaxes the CSM's direction the same way).
         if (c.tauDir > 0.0f) {
-            const float px = s.ex[i], py = s.ey[i];
+            const float px = in.ex, py = in.ey;
             if (px != 0.0f || py != 0.0f) {
                 const float k = std::min(1.0f, float(c.dt) / c.tauDir);
                 // Turning by more than a right angle goes through the perpendicular on the
@@ -343,81 +550,125 @@ void moveAgents(const StepContext& c, int begin, int end, KernelTotals& totals) 
                 if (nl > 1e-3f) { ex = nx / nl; ey = ny / nl; }
             }
         }
+        dirX[m] = ex;
+        dirY[m] = ey;
+        float v0 = in.v0;
+        const NavLayer& L = grid.layer(layer);
         if (L.kind == NavLayer::Kind::Stair) {
-            const bool up = ex * float(along.x) + ey * float(along.y) > 0.0f;
-            v0 = float((up ? traits.v_up[i] : traits.v_down[i]) * planPerSlope);
+            const Stair& st = grid.scene().stairs[size_t(L.index)];
+            const size_t i = size_t(c.sortedId[self]);
+            const bool up = ex * float(st.along.x) + ey * float(st.along.y) > 0.0f;
+            v0 = float((up ? c.traits->v_up[i] : c.traits->v_down[i]) * (st.run / st.slope_length));
         }
+        freeV[m] = v0;
+    }
 
-        // Pass 2, headway: v = min(v0, (s - l_ij) / T) over the agents ahead in the corridor
-        // of half-width l_ij = r_i + r_j along e. Only those with s < l_ij + v0 T can slow the
-        // agent, so the box searched is the corridor's first r_i + r_max + v0 T metres.
-        Headway head(v0);
-        {
+    // Pass 3, headway: v = min(v0, (s - l_ij) / T) over the agents ahead in the corridor of
+    // half-width l_ij = r_i + r_j along e. Only those with s < l_ij + v0 T can slow the
+    // agent, so the box searched is the corridor's first r_i + r_max + v0 T metres.
+    {
+        Headway head;
+        head.invT = 1.0f / c.T;
+        head.zsep = c.zsep;
+        Batch<Headway> batch(head);
+        for (int m = 0; m < count; ++m) {
+            const int self = moving[m];
+            const float xi = c.sx[self], yi = c.sy[self];
+            const float ri = c.sr[self];
+            const float ex = dirX[m], ey = dirY[m], v0 = freeV[m];
+            const int ownCellX = std::clamp(int(xi * c.invCellX), 0, c.hx - 1);
+            for (float& v : head.vmin[m]) v = v0;
+            head.xi[m] = xi;
+            head.yi[m] = yi;
+            head.zi[m] = c.sz[self];
+            head.ri[m] = ri;
+            head.ex[m] = ex;
+            head.ey[m] = ey;
             const float W = ri + c.maxRadius, H = W + v0 * c.T;
             const float ax = std::abs(ex), ay = std::abs(ey);
             const float xlo = xi + std::min(0.0f, ex * H) - ay * W, xhi = xi + std::max(0.0f, ex * H) + ay * W;
             const float ylo = yi + std::min(0.0f, ey * H) - ax * W, yhi = yi + std::max(0.0f, ey * H) + ax * W;
-            const float invT = 1.0f / c.T;
-            runs.cover(c, xlo, xhi, ylo, yhi, ownCellX);
-            head.addRuns(runs, sx, sy, sz, sr, xi, yi, ri, zi, ex, ey, invT, c.zsep);
+            const int ya = std::max(0, int(std::floor(ylo * c.invCellY)));
+            const int yb = std::min(c.hy - 1, int(std::floor(yhi * c.invCellY)));
+            batch.begin(m);
+            for (int yy = ya; yy <= yb; ++yy) batch.addRow(c, yy, xlo, xhi, ownCellX);
+            batch.end();
         }
-        float v = v0;
-        for (int l = 0; l < kLanes; ++l) v = std::min(v, head.vmin[l]);
+        batch.finish();
+        for (int m = 0; m < count; ++m) {
+            float v = freeV[m];
+            for (int l = 0; l < kLanes; ++l) v = std::min(v, head.vmin[m][l]);
+            speed[m] = v;
+        }
+    }
 
-        // Move, with the wall guard; hand over between layers.
+    // Pass 4, move, with the wall guard; hand over between layers.
+    for (int m = 0; m < count; ++m) {
+        const int self = moving[m];
+        const AgentIn& in = c.in[self];
+        AgentOut& out = c.out[self];
+        const int layer = in.layer;
+        const NavLayer& L = grid.layer(layer);
+        const float ex = dirX[m], ey = dirY[m];
+        float v = speed[m];
+        const Vec2 pi{in.x, in.y};
         const Vec2 step{ex * v * c.dt, ey * v * c.dt};
-        auto accept = [&](Vec2 q, int& newLayer) {
-            int l = layer;
-            const int cell = grid.cellAt(l, q);
-            if (cell < 0) return false;
-            const int r = grid.layer(l).redirect[size_t(cell)];
-            if (r >= 0) l = grid.layerOfNode(r);
-            // The bilinear wall distance changes by at most sqrt(2) per metre moved: far from
-            // walls the guard cannot trip and the lookup is skipped.
-            const bool farFromWalls = l == layer && dw > c.wallGuard + 1.5 * norm(q - pi) + 1e-3;
-            if (!farFromWalls && grid.wallDistance(l, q) < c.wallGuard) return false;
-            newLayer = l;
-            return true;
-        };
         int newLayer = layer;
         Vec2 q = pi + step;
         if (c.period > 0.0f)
             q.x = c.periodicX0 + std::fmod(std::fmod(q.x - c.periodicX0, double(c.period)) + c.period, double(c.period));
-        if (v > 0.0f && !accept(q, newLayer)) {
-            ++totals.guardHits;
-            const Vec2 nq = grid.wallNormal(layer, pi);
-            const double inward = dot(step, nq);
-            const Vec2 slide = inward < 0.0 ? step - nq * inward : step;
-            q = pi + slide;
-            if (!accept(q, newLayer)) { q = pi; newLayer = layer; v = 0.0f; }
+        if (v > 0.0f) {
+            // The bilinear wall distance changes by at most sqrt(2) per metre moved: far from
+            // walls the guard cannot trip (unless the move changes layers or wraps round).
+            const float dw = wallDistance(c.walls[layer], c.sx[self], c.sy[self], c.invH);
+            const double reach = c.wallGuard + 1.5 * double(v) * c.dt + 1e-3;
+            if (!(double(dw) > reach && c.period <= 0.0f && stays(grid, layer, q)) && !accept(grid, layer, q, c.wallGuard, newLayer)) {
+                ++totals.guardHits;
+                const Vec2 nq = grid.wallNormal(layer, pi);
+                const double inward = dot(step, nq);
+                const Vec2 slide = inward < 0.0 ? step - nq * inward : step;
+                q = pi + slide;
+                if (!accept(grid, layer, q, c.wallGuard, newLayer)) { q = pi; newLayer = layer; v = 0.0f; }
+            }
         }
-        c.okind[self] = 2;
-        c.ox[self] = q.x;
-        c.oy[self] = q.y;
-        c.olayer[self] = newLayer;
+        out.x = q.x;
+        out.y = q.y;
+        out.layer = newLayer;
         const float flat = c.levelElevation[newLayer];  // NavGrid::elevation's level case
-        c.oz[self] = std::isnan(flat) ? float(grid.elevation(newLayer, q)) : flat;
-        c.oex[self] = ex;
-        c.oey[self] = ey;
-        c.ov[self] = v;
-        c.owalk[self] = double(v) * c.dt / (L.kind == NavLayer::Kind::Stair ? planPerSlope : 1.0);
+        out.z = std::isnan(flat) ? float(grid.elevation(newLayer, q)) : flat;
+        out.ex = ex;
+        out.ey = ey;
+        out.v = v;
+        double planPerSlope = 1.0;
+        if (L.kind == NavLayer::Kind::Stair) {
+            const Stair& st = grid.scene().stairs[size_t(L.index)];
+            planPerSlope = st.run / st.slope_length;
+        }
+        out.walk = double(v) * c.dt / planPerSlope;
     }
 }
+
+__attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int begin, int end, KernelTotals& totals) {
+    moveAgentsBody(c, begin, end, totals);
+}
+
+void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) { moveAgentsBody(c, begin, end, totals); }
 
 }  // namespace
 
 CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double dt) {
     buildNeighbourGrid(s, traits);
     const int active = int(sortedId_.size());
-    outX_.resize(size_t(active));
-    outY_.resize(size_t(active));
-    outWalk_.resize(size_t(active));
-    outZ_.resize(size_t(active));
-    outEx_.resize(size_t(active));
-    outEy_.resize(size_t(active));
-    outV_.resize(size_t(active));
-    outLayer_.resize(size_t(active));
-    outKind_.resize(size_t(active));
+    out_.resize(size_t(active));
+    // The layers' wall distances, from the grid's current data (a door event recomputes them).
+    const double h = grid_->cell();
+    const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
+    walls_.resize(grid_->layers().size());
+    for (size_t l = 0; l < walls_.size(); ++l) {
+        const NavLayer& L = grid_->layer(int(l));
+        walls_[l] = {L.wall_dist.data(), L.nx, L.ny, float((grid_->origin().x - double(ox)) / h + 0.5 + L.i0),
+                     float((grid_->origin().y - double(oy)) / h + 0.5 + L.j0)};
+    }
 
     StepContext c;
     c.sx = sx_.data();
@@ -428,11 +679,11 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.sortedId = sortedId_.data();
     c.hx = hx_;
     c.hy = hy_;
-    c.invCell = float(1.0 / p_.neighbour_cell);
+    c.invCellX = float(1.0 / cellX_);
+    c.invCellY = float(1.0 / cellY_);
+    c.cellY = float(cellY_);
     c.period = float(p_.periodic_length);
     c.periodicX0 = p_.periodic_x0;
-    c.hashOriginX = float(hashOrigin_.x);
-    c.hashOriginY = float(hashOrigin_.y);
     c.maxRadius = maxRadius_;
     c.T = float(p_.time_gap);
     c.a = float(p_.neighbour_strength);
@@ -447,52 +698,50 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.dt = dt;
     c.grid = grid_;
     c.levelElevation = levelElevation_.data();
-    c.s = &s;
+    c.walls = walls_.data();
+    c.invH = float(1.0 / h);
     c.traits = &traits;
-    c.ox = outX_.data();
-    c.oy = outY_.data();
-    c.owalk = outWalk_.data();
-    c.oz = outZ_.data();
-    c.oex = outEx_.data();
-    c.oey = outEy_.data();
-    c.ov = outV_.data();
-    c.olayer = outLayer_.data();
-    c.okind = outKind_.data();
+    c.in = in_.data();
+    c.out = out_.data();
+    const auto kernel = crowdKernelUsesAvx2() ? moveAgentsAvx2 : moveAgentsBaseline;
 
-    // Each agent reads the sorted copy of the current positions and its own state, and writes
-    // its results in sorted order; the state is updated afterwards (a double buffer), so the
-    // result does not depend on the number of threads or the order of the agents.
+    // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
+    // writes its results in sorted order; the state is updated afterwards (a double buffer),
+    // so the result does not depend on the number of threads or the order of the agents.
     int64_t overlaps = 0, guardHits = 0;
     float maxOverlap = 0.0f;
 #pragma omp parallel reduction(+ : overlaps, guardHits) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
         // Static blocks of 64 agents, interleaved: neighbouring agents stay on one thread,
         // and dense and sparse parts of the crowd are shared out.
-        constexpr int kBlock = 64;
+        constexpr int kBlock = kChunk;
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
         KernelTotals totals;
-        for (int b = me * kBlock; b < active; b += threads * kBlock) moveAgents(c, b, std::min(active, b + kBlock), totals);
+        for (int b = me * kBlock; b < active; b += threads * kBlock) kernel(c, b, std::min(active, b + kBlock), totals);
         overlaps += totals.overlaps;
         guardHits += totals.guardHits;
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);
     }
+    // [scatter]
     const int n = int(s.size());
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {  // by agent id: each thread writes its own part of the state
         const int k = rank_[size_t(i)];
-        if (k < 0 || outKind_[size_t(k)] == 0) continue;
-        if (outKind_[size_t(k)] == 1) {
+        if (k < 0) continue;
+        const AgentOut& o = out_[size_t(k)];
+        if (o.kind == 0) continue;
+        if (o.kind == 1) {
             s.speed[size_t(i)] = 0.0f;
             continue;
         }
-        s.x[size_t(i)] = outX_[size_t(k)];
-        s.y[size_t(i)] = outY_[size_t(k)];
-        s.layer[size_t(i)] = outLayer_[size_t(k)];
-        s.z[size_t(i)] = outZ_[size_t(k)];
-        s.ex[size_t(i)] = outEx_[size_t(k)];
-        s.ey[size_t(i)] = outEy_[size_t(k)];
-        s.speed[size_t(i)] = outV_[size_t(k)];
-        s.walked[size_t(i)] += outWalk_[size_t(k)];
+        s.x[size_t(i)] = o.x;
+        s.y[size_t(i)] = o.y;
+        s.layer[size_t(i)] = o.layer;
+        s.z[size_t(i)] = o.z;
+        s.ex[size_t(i)] = o.ex;
+        s.ey[size_t(i)] = o.ey;
+        s.speed[size_t(i)] = o.v;
+        s.walked[size_t(i)] += o.walk;
     }
     CrowdStepStats stats;
     stats.overlapping_pairs = overlaps / 2;

@@ -1,6 +1,7 @@
 // The crowd model's fast paths against the formulas: the polynomial exponential against
 // std::exp, one step of the vectorised neighbour loops against a direct all-pairs evaluation
-// of the CSM (Tordeux et al. 2016) in double precision, and the same bits on 1 and 2 threads.
+// of the CSM (Tordeux et al. 2016) in double precision, and the same bits on 1 and 2 threads
+// and with the plain x86-64 and the AVX2 build of the kernel.
 #include <catch2/catch.hpp>
 #include <omp.h>
 
@@ -159,4 +160,28 @@ TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
     CHECK(same(a.ey, b.ey));
     CHECK(same(a.speed, b.speed));
     CHECK(same(a.walked, b.walked));
+}
+
+TEST_CASE("Crowd steps give the same bits with and without AVX2", "[crowd]") {
+    auto run = [](CrowdKernelIsa isa) {
+        setCrowdKernelIsa(isa);
+        Crowd c = randomCrowd(3000, 5);
+        CrowdModel model(*c.grid, CsmParams{});
+        CrowdStepStats stats;
+        for (int k = 0; k < 40; ++k) stats.merge(model.step(c.s, c.traits, 0.05));
+        setCrowdKernelIsa(CrowdKernelIsa::Auto);
+        return std::pair{c.s, stats};
+    };
+    INFO("this machine " << (crowdKernelUsesAvx2() ? "has" : "lacks") << " AVX2 (without it, both runs take the baseline path)");
+    const auto [a, sa] = run(CrowdKernelIsa::Auto);
+    const auto [b, sb] = run(CrowdKernelIsa::Baseline);
+    auto same = [](const auto& u, const auto& w) { return u.size() == w.size() && std::memcmp(u.data(), w.data(), u.size() * sizeof(u[0])) == 0; };
+    CHECK(same(a.x, b.x));
+    CHECK(same(a.y, b.y));
+    CHECK(same(a.ex, b.ex));
+    CHECK(same(a.ey, b.ey));
+    CHECK(same(a.speed, b.speed));
+    CHECK(same(a.walked, b.walked));
+    CHECK(sa.overlapping_pairs == sb.overlapping_pairs);
+    CHECK(sa.max_overlap == sb.max_overlap);
 }
