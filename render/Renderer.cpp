@@ -18,8 +18,8 @@ namespace {
 
 constexpr int kMaxLevels = 32;   // levels the shaders distinguish (more share the last)
 constexpr double kChunkSize = 10.0;   // static geometry is culled and simplified in squares this wide [m]
-constexpr double kLodCell = 0.05;     // vertex snapping of the simplified version [m]
-constexpr double kLodPixels = 1.5;    // simplified where kLodCell looks smaller than this [px]
+const std::vector<double> kLodCells{0.02, 0.05};   // vertex snapping of the simplified versions [m]
+constexpr double kLodPixels = 1.5;    // a version is used where its cell looks smaller than this [px]
 
 const char* kMeshVs = R"(#version 330 core
 layout(location = 0) in vec3 aPos;
@@ -137,7 +137,7 @@ struct ChunkView {
     std::array<double, 3> eye{};
     bool ortho = false;
     double pixelScale = 1;            // pixels per metre at distance 1 (perspective) or anywhere (ortho)
-    double lodCell = 0.05;            // cell of the simplified version [Units: m]
+    const std::vector<double>* lodCells = nullptr;   // cells of the simplified versions [Units: m]
     double lodPixels = 1.5;           // simplified where a cell looks smaller than this [Units: px]
     const float* levelOffset = nullptr;
     const float* levelVisible = nullptr;
@@ -199,8 +199,11 @@ struct GpuMesh {
             std::sort(order.begin(), order.end());
             for (const auto& [d, k] : order) {
                 const ChunkedMesh::Chunk& c = chunks[k];
-                const int lod = cv.ortho ? (cv.lodCell * cv.pixelScale < cv.lodPixels)
-                                         : (cv.lodCell * cv.pixelScale < cv.lodPixels * std::max(d, 1e-3));
+                const double pixelsPerMetre = cv.ortho ? cv.pixelScale : cv.pixelScale / std::max(d, 1e-3);
+                int lod = 0;
+                if (cv.lodCells)
+                    for (size_t v = 0; v < cv.lodCells->size() && v + 1 < size_t(ChunkedMesh::kMaxLods); ++v)
+                        if ((*cv.lodCells)[v] * pixelsPerMetre < cv.lodPixels) lod = int(v) + 1;
                 if (!c.count[lod]) continue;
                 firsts.push_back(c.first[lod]);
                 counts.push_back(c.count[lod]);
@@ -462,13 +465,13 @@ Renderer::Renderer(const Scene& scene) : impl_(std::make_unique<Impl>(scene)) {
     SceneGeometry g = buildSceneGeometry(scene, true);
     // In chunks, upper levels first: seen from above they are in front, so the depth test
     // rejects the hidden lower storeys before they are shaded (llvmpipe tests depth early too).
-    m.opaque.upload(chunkMesh(g.opaque, kChunkSize, kLodCell));
-    m.upperFloors.upload(chunkMesh(g.upperFloors, kChunkSize, kLodCell));
-    m.walls.upload(chunkMesh(g.walls, kChunkSize, kLodCell));
-    m.glass.upload(chunkMesh(g.glass, kChunkSize, kLodCell));
-    m.roofs.upload(chunkMesh(g.roofs, kChunkSize, kLodCell));
-    m.closedOpaque.upload(chunkMesh(g.closedOpaque, kChunkSize, kLodCell, true));
-    m.closedWalls.upload(chunkMesh(g.closedWalls, kChunkSize, kLodCell, true));
+    m.opaque.upload(chunkMesh(g.opaque, kChunkSize, kLodCells));
+    m.upperFloors.upload(chunkMesh(g.upperFloors, kChunkSize, kLodCells));
+    m.walls.upload(chunkMesh(g.walls, kChunkSize, kLodCells));
+    m.glass.upload(chunkMesh(g.glass, kChunkSize, kLodCells));
+    m.roofs.upload(chunkMesh(g.roofs, kChunkSize, kLodCells));
+    m.closedOpaque.upload(chunkMesh(g.closedOpaque, kChunkSize, kLodCells, true));
+    m.closedWalls.upload(chunkMesh(g.closedWalls, kChunkSize, kLodCells, true));
     stats_.scene_triangles = int(g.opaque.triangles() + g.upperFloors.triangles() + g.walls.triangles() + g.glass.triangles() +
                                  g.roofs.triangles() + g.closedOpaque.triangles() + g.closedWalls.triangles());
 
@@ -622,7 +625,7 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
     cv.eye = camera.eye();
     cv.ortho = camera.projection == Camera::Projection::Orthographic;
     cv.pixelScale = double(proj.m[5]) * height * 0.5;
-    cv.lodCell = kLodCell;
+    cv.lodCells = &kLodCells;
     cv.lodPixels = kLodPixels;
     cv.levelOffset = offset;
     cv.levelVisible = visible;

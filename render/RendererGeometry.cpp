@@ -376,7 +376,7 @@ SceneGeometry buildSceneGeometry(const Scene& scene, bool withModel) {
 
 size_t ChunkedMesh::triangles(int lod) const {
     size_t n = 0;
-    for (const Chunk& c : chunks) n += size_t(c.count[lod > 0 ? 1 : 0]) / 3;
+    for (const Chunk& c : chunks) n += size_t(c.count[std::clamp(lod, 0, kMaxLods - 1)]) / 3;
     return n;
 }
 
@@ -439,7 +439,7 @@ void appendSimplified(const MeshBuilder& mesh, const std::vector<uint32_t>& tris
 
 }  // namespace
 
-ChunkedMesh chunkMesh(const MeshBuilder& mesh, double chunkSize, double lodCell, bool closed) {
+ChunkedMesh chunkMesh(const MeshBuilder& mesh, double chunkSize, const std::vector<double>& lodCells, bool closed) {
     const std::vector<MeshVertex>& soup = mesh.v;
     ChunkedMesh out;
     // (level, plan cell) of each triangle's centroid; std::map keeps levels together, highest first
@@ -471,9 +471,11 @@ ChunkedMesh chunkMesh(const MeshBuilder& mesh, double chunkSize, double lodCell,
         for (uint32_t t : tris)
             for (uint32_t k = 0; k < 3; ++k) out.v.push_back(soup[t + k]);
         c.count[0] = int(out.v.size()) - c.first[0];
-        c.first[1] = int(out.v.size());
-        appendSimplified(mesh, tris, lodCell, closed, out.v);
-        c.count[1] = int(out.v.size()) - c.first[1];
+        for (size_t k = 0; k < lodCells.size() && k + 1 < size_t(ChunkedMesh::kMaxLods); ++k) {
+            c.first[k + 1] = int(out.v.size());
+            appendSimplified(mesh, tris, lodCells[k], closed, out.v);
+            c.count[k + 1] = int(out.v.size()) - c.first[k + 1];
+        }
         for (size_t k = size_t(c.first[0]); k < out.v.size(); ++k)
             for (int d = 0; d < 3; ++d) {
                 c.lo[d] = std::min(c.lo[d], out.v[k].p[d]);

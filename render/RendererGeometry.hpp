@@ -70,27 +70,29 @@ struct SceneGeometry {
 bool closedMesh(const ModelElement& e, bool& inward);
 
 /// A static batch cut into chunks (per level, in plan squares), each drawn in full or, far
-/// from the eye, simplified: vertices snapped to a grid of `lod_cell` and the triangles that
+/// from the eye, simplified: vertices snapped to a grid of a LOD cell and the triangles that
 /// collapse or repeat dropped (vertex clustering). Under a software rasteriser each triangle
 /// costs whatever its size, and a detailed model seen whole is mostly sub-pixel triangles.
 struct ChunkedMesh {
+    static constexpr int kMaxLods = 3;
     struct Chunk {
         int level = 0;
         float lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};   // bounds of both versions [Units: m]
-        int first[2] = {0, 0}, count[2] = {0, 0};     // vertex ranges in v: full, simplified
+        int first[kMaxLods] = {}, count[kMaxLods] = {};  // vertex ranges in v: full, then each simplified version
     };
     std::vector<MeshVertex> v;
     std::vector<Chunk> chunks;   // levels from the highest down (seen from above, front first)
     size_t triangles(int lod) const;
 };
 
-/// Chunks of `chunk_size` in plan [Units: m] [Limit: > 0]; simplified with cells of `lod_cell`
-/// [Units: m] [Limit: > 0]. The triangles' vertex attributes are kept; normals are recomputed.
+/// Chunks of `chunk_size` in plan [Units: m] [Limit: > 0]; one simplified version per cell of
+/// `lod_cells` (increasing, at most kMaxLods - 1) [Units: m] [Limit: > 0]. The triangles' vertex
+/// attributes are kept; normals are recomputed.
 /// Only the triangles marked `detailed` are simplified: our own geometry is coarse already,
 /// and snapping it would merge layers a few centimetres apart (floor and room fills).
 /// `closed`: the soup is of closed solids drawn with back faces culled, so the simplified
 /// version keeps a collapsed plate's two faces (one would be culled from either side).
-ChunkedMesh chunkMesh(const MeshBuilder& soup, double chunk_size, double lod_cell, bool closed = false);
+ChunkedMesh chunkMesh(const MeshBuilder& soup, double chunk_size, const std::vector<double>& lod_cells, bool closed = false);
 
 /// The level each imported model element belongs to (its own, or by its lowest point).
 int modelElementLevel(const Scene& scene, const ModelElement& e);

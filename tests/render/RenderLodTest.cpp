@@ -26,7 +26,7 @@ TEST_CASE("chunkMesh: chunks per level and square, highest level first; the simp
     const double cell = 0.05;
     b.detail = false;   // our own geometry: kept as it is
     b.tri({1, 4, 0.5}, {1.01, 4, 0.5}, {1, 4.01, 0.5}, {90, 90, 90, 255});
-    const ChunkedMesh c = chunkMesh(b, 10.0, cell);
+    const ChunkedMesh c = chunkMesh(b, 10.0, {cell});
     REQUIRE(c.chunks.size() == 2);
     CHECK(c.chunks[0].level == 1);   // highest level first
     CHECK(c.chunks[1].level == 0);
