@@ -455,6 +455,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
     int moving[kChunk];                 // sorted indices of the agents that move
     float dirX[kChunk], dirY[kChunk];   // model direction, then heading
     float freeV[kChunk], speed[kChunk]; // free (plan) speed, then speed
+    float wallDist[kChunk];             // wall distance at the agent [m]
     int count = 0;
     for (int self = begin; self < end; ++self) {
         c.out[self].kind = c.in[self].kind;
@@ -484,11 +485,30 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
             const int ya = std::max(0, int(std::floor((yi - cut) * c.invCellY)));
             const int yb = std::min(c.hy - 1, int(std::floor((yi + cut) * c.invCellY)));
             batch.begin(m);
-            for (int yy = ya; yy <= yb; ++yy) {
-                const float y0 = float(yy) * c.cellY;
-                const float dy = std::max(0.0f, std::max(y0 - yi, yi - (y0 + c.cellY)));
-                const float h = std::sqrt(std::max(0.0f, cut * cut - dy * dy));
-                batch.addRow(c, yy, xi - h, xi + h, ownCellX);
+            if (c.period > 0.0f) {
+                for (int yy = ya; yy <= yb; ++yy) {
+                    const float y0 = float(yy) * c.cellY;
+                    const float dy = std::max(0.0f, std::max(y0 - yi, yi - (y0 + c.cellY)));
+                    const float h = std::sqrt(std::max(0.0f, cut * cut - dy * dy));
+                    batch.addRow(c, yy, xi - h, xi + h, ownCellX);
+                }
+            } else {
+                // The common case, lean: the hash has a margin round the building, so the
+                // cell coordinates are not negative and truncation is floor.
+                const float last = float(c.hx - 1), cut2 = cut * cut;
+                for (int yy = ya; yy <= yb; ++yy) {
+                    const float y0 = float(yy) * c.cellY;
+                    const float below = y0 - yi, above = yi - (y0 + c.cellY);
+                    const float dy = below > above ? below : above;
+                    const float dyc = dy > 0.0f ? dy : 0.0f;
+                    const float h2 = cut2 - dyc * dyc;
+                    const float h = std::sqrt(h2 > 0.0f ? h2 : 0.0f);
+                    float fa = (xi - h) * c.invCellX, fb = (xi + h) * c.invCellX;
+                    fa = fa > 0.0f ? fa : 0.0f;
+                    fb = fb < last ? fb : last;
+                    const int row = yy * c.hx, xa = int(fa), xb = int(fb);
+                    if (xa <= xb) batch.append(c, c.cellStart[row + xa], c.cellStart[row + xb + 1], 0.0f);
+                }
             }
             batch.end();
         }
@@ -521,6 +541,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
         const int layer = in.layer;
         float dirx = dirX[m], diry = dirY[m];
         const float dw = wallDistance(c.walls[layer], c.sx[self], c.sy[self], c.invH);
+        wallDist[m] = dw;
         if (dw - ri < 6.0f * c.Dw + 0.3f) {
             const Vec2 nw = grid.wallNormal(layer, {in.x, in.y});
             const float Rw = std::min(c.awMax, c.aw * std::exp((ri - dw) / c.Dw));
@@ -591,7 +612,17 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
             const int ya = std::max(0, int(std::floor(ylo * c.invCellY)));
             const int yb = std::min(c.hy - 1, int(std::floor(yhi * c.invCellY)));
             batch.begin(m);
-            for (int yy = ya; yy <= yb; ++yy) batch.addRow(c, yy, xlo, xhi, ownCellX);
+            if (c.period > 0.0f) {
+                for (int yy = ya; yy <= yb; ++yy) batch.addRow(c, yy, xlo, xhi, ownCellX);
+            } else {
+                const float last = float(c.hx - 1);
+                float fa = xlo * c.invCellX, fb = xhi * c.invCellX;
+                fa = fa > 0.0f ? fa : 0.0f;
+                fb = fb < last ? fb : last;
+                const int xa = int(fa), xb = int(fb);
+                if (xa <= xb)
+                    for (int yy = ya; yy <= yb; ++yy) batch.append(c, c.cellStart[yy * c.hx + xa], c.cellStart[yy * c.hx + xb + 1], 0.0f);
+            }
             batch.end();
         }
         batch.finish();
@@ -620,7 +651,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
         if (v > 0.0f) {
             // The bilinear wall distance changes by at most sqrt(2) per metre moved: far from
             // walls the guard cannot trip (unless the move changes layers or wraps round).
-            const float dw = wallDistance(c.walls[layer], c.sx[self], c.sy[self], c.invH);
+            const float dw = wallDist[m];
             const double reach = c.wallGuard + 1.5 * double(v) * c.dt + 1e-3;
             if (!(double(dw) > reach && c.period <= 0.0f && stays(grid, layer, q)) && !accept(grid, layer, q, c.wallGuard, newLayer)) {
                 ++totals.guardHits;
@@ -712,12 +743,13 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     float maxOverlap = 0.0f;
 #pragma omp parallel reduction(+ : overlaps, guardHits) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
-        // Static blocks of 64 agents, interleaved: neighbouring agents stay on one thread,
-        // and dense and sparse parts of the crowd are shared out.
-        constexpr int kBlock = kChunk;
-        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        // Chunks of kChunk agents handed out as threads come free: a thread that the machine
+        // deschedules for a while holds up nobody (the results do not depend on who moves
+        // whom: every agent writes its own output, and the totals are sums and a maximum).
         KernelTotals totals;
-        for (int b = me * kBlock; b < active; b += threads * kBlock) kernel(c, b, std::min(active, b + kBlock), totals);
+        const int chunks = (active + kChunk - 1) / kChunk;
+#pragma omp for schedule(dynamic, 4) nowait
+        for (int k = 0; k < chunks; ++k) kernel(c, k * kChunk, std::min(active, (k + 1) * kChunk), totals);
         overlaps += totals.overlaps;
         guardHits += totals.guardHits;
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);

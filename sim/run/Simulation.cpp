@@ -293,10 +293,10 @@ namespace {
 /// other cases apply (the layer's edge, no routed cell near).
 inline bool routeDirection(const NavLayer& L, const float* table, float fx0, float fy0, float invH, double x, double y, float& ox, float& oy) {
     const float fx = float(x) * invH - fx0, fy = float(y) * invH - fy0;
-    const float flx = std::floor(fx), fly = std::floor(fy);
-    const int i = int(flx), j = int(fly);
-    if (i < 0 || j < 0 || i + 1 >= L.nx || j + 1 >= L.ny) return false;
-    const float tx = fx - flx, ty = fy - fly;
+    if (!(fx >= 0.0f && fy >= 0.0f)) return false;
+    const int i = int(fx), j = int(fy);  // truncation is floor here
+    if (i + 1 >= L.nx || j + 1 >= L.ny) return false;
+    const float tx = fx - float(i), ty = fy - float(j);
     const float w0 = (1 - tx) * (1 - ty), w1 = tx * (1 - ty), w2 = (1 - tx) * ty, w3 = tx * ty;
     const float* e = table + size_t(L.at(i, j)) * 4;
     const float* f = e + size_t(L.nx) * 4;
