@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "render/RendererGeometry.hpp"
 #include "render/gl/Gl.hpp"
@@ -320,44 +321,59 @@ uint8_t statePriority(AgentVisual v) {
     return 0;
 }
 
+/// Screen cells for mergeImpostors, kept between draws (all empty between them).
+struct MergeGrids {
+    int width = 0, height = 0;
+    size_t offset[17] = {};       // first cell of the grid of each cell size [px]
+    int columns[17] = {};
+    std::vector<uint64_t> cells;  // (255 - priority) << 56 | w's upper 24 bits << 24 | index; ~0 empty
+    std::vector<uint32_t> cellOf; // per impostor: its cell, or ~0
+};
+
 /// Drops impostors whose disc centre shares a screen cell with a higher-priority (or, equal,
 /// nearer) one, the cell being small enough (radius / sqrt 2) that the kept disc covers all of
 /// it: in a dense crowd on screen the dropped ones would be hidden behind their neighbours
 /// anyway, and each point costs a software rasteriser its set-up and a dozen pixel blocks.
 /// Discs under 2.8 px radius are never merged. Keeps the order; returns how many were dropped.
 int mergeImpostors(std::vector<AgentInstance>& imp, const std::vector<ImpostorKey>& keys, int width, int height,
-                   std::vector<std::vector<int32_t>>& grids) {
+                   MergeGrids& m) {
     constexpr int kMinCell = 2, kMaxCell = 16;
-    if (grids.size() != size_t(kMaxCell + 1)) grids.assign(size_t(kMaxCell + 1), {});
-    auto cellOf = [&](const ImpostorKey& k, int& s, size_t& at) {
-        s = int(k.radius * 0.70710678f);
-        if (s < kMinCell || !(k.sx >= 0) || !(k.sy >= 0) || k.sx >= float(width) || k.sy >= float(height)) return false;
-        s = std::min(s, kMaxCell);
-        const int gw = (width + s - 1) / s, gh = (height + s - 1) / s;
-        std::vector<int32_t>& g = grids[size_t(s)];
-        if (g.size() != size_t(gw) * size_t(gh)) g.assign(size_t(gw) * size_t(gh), 0);
-        at = size_t(int(k.sy) / s) * size_t(gw) + size_t(int(k.sx) / s);
-        return true;
-    };
-    int s = 0;
-    size_t at = 0;
-    for (size_t i = 0; i < keys.size(); ++i) {
-        if (!cellOf(keys[i], s, at)) continue;
-        int32_t& cell = grids[size_t(s)][at];
-        if (cell) {
-            const ImpostorKey& o = keys[size_t(cell - 1)];
-            if (o.priority > keys[i].priority || (o.priority == keys[i].priority && o.w <= keys[i].w)) continue;
+    constexpr uint64_t kEmpty = ~uint64_t(0), kNone = ~uint32_t(0);
+    if (keys.size() >= (size_t(1) << 24)) return 0;   // the cells hold 24-bit indices
+    if (m.width != width || m.height != height) {   // one grid per cell size, side by side
+        m.width = width;
+        m.height = height;
+        size_t total = 0;
+        for (int s = kMinCell; s <= kMaxCell; ++s) {
+            m.offset[size_t(s)] = total;
+            m.columns[size_t(s)] = (width + s - 1) / s;
+            total += size_t(m.columns[size_t(s)]) * size_t((height + s - 1) / s);
         }
-        cell = int32_t(i + 1);
+        m.cells.assign(total, kEmpty);
     }
-    size_t out = 0;
+    // pass 1: each disc claims its cell; the cell keeps the smallest (255 - priority, w, index)
+    m.cellOf.resize(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
-        bool keep = true;
-        if (cellOf(keys[i], s, at)) keep = grids[size_t(s)][at] == int32_t(i + 1);
-        if (keep) imp[out++] = imp[i];
+        const ImpostorKey& k = keys[i];
+        const int s = std::min(int(k.radius * 0.70710678f), kMaxCell);
+        if (s < kMinCell || !(k.sx >= 0) || !(k.sy >= 0) || k.sx >= float(width) || k.sy >= float(height)) {
+            m.cellOf[i] = kNone;
+            continue;
+        }
+        const size_t at = m.offset[size_t(s)] + size_t(int(k.sy) / s) * size_t(m.columns[size_t(s)]) + size_t(int(k.sx) / s);
+        m.cellOf[i] = uint32_t(at);
+        uint32_t wBits;   // w > 0: its bits order like the value
+        const float w = std::max(k.w, 0.0f);
+        std::memcpy(&wBits, &w, sizeof wBits);
+        const uint64_t score = uint64_t(255 - k.priority) << 56 | uint64_t(wBits >> 8) << 24 | uint64_t(i);
+        m.cells[at] = std::min(m.cells[at], score);
     }
+    // pass 2: keep the winners and those that take part in no cell
+    size_t out = 0;
+    for (size_t i = 0; i < keys.size(); ++i)
+        if (m.cellOf[i] == kNone || (m.cells[m.cellOf[i]] & 0xffffffu) == i) imp[out++] = imp[i];
     for (size_t i = 0; i < keys.size(); ++i)   // leave the grids empty for the next draw
-        if (cellOf(keys[i], s, at)) grids[size_t(s)][at] = 0;
+        if (m.cellOf[i] != kNone) m.cells[m.cellOf[i]] = kEmpty;
     const int dropped = int(imp.size() - out);
     imp.resize(out);
     return dropped;
@@ -450,7 +466,7 @@ struct Renderer::Impl {
     std::vector<AgentInstance> bodies, impostors;
     std::vector<float> wOf;                 // clip w per body candidate (nearest first)
     std::vector<ImpostorKey> impostorKeys;  // per impostor, for merging
-    std::vector<std::vector<int32_t>> mergeGrids;   // per screen cell size: winner + 1, or 0
+    MergeGrids mergeGrids;
 
     explicit Impl(const Scene& s) : scene(s) {}
 };
@@ -667,6 +683,9 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
         m.wOf.clear();
         const double pixelScale = double(proj.m[5]) * height * 0.5;
         const bool ortho = camera.projection == Camera::Projection::Orthographic;
+        constexpr size_t kStates = size_t(AgentVisual::Trapped) + 1;
+        uint8_t stateRgba[kStates][4];
+        for (size_t v = 0; v < kStates; ++v) u8Colour(stateColour(AgentVisual(v)), stateRgba[v]);
         std::vector<std::pair<float, AgentInstance>> candidates;
         std::vector<ImpostorKey> candidateKeys;
         m.impostorKeys.clear();
@@ -681,17 +700,20 @@ void Renderer::draw(const Frame& frame, const Camera& camera, const DrawOptions&
             const float hn = std::sqrt(a.ex * a.ex + a.ey * a.ey);
             inst.hx = hn > 0 ? a.ex / hn : 1.0f;
             inst.hy = hn > 0 ? a.ey / hn : 0.0f;
-            std::array<float, 3> c;
             uint8_t priority = 0;
             switch (o.colour_by) {
-                case ColourBy::State: c = stateColour(a.visual); priority = statePriority(a.visual); break;
-                case ColourBy::Speed: c = rampColour(a.speed / o.speed_max); break;
+                case ColourBy::State: {
+                    const size_t v = std::min(size_t(a.visual), kStates - 1);
+                    std::memcpy(inst.c, stateRgba[v], 4);
+                    priority = statePriority(a.visual);
+                    break;
+                }
+                case ColourBy::Speed: u8Colour(rampColour(a.speed / o.speed_max), inst.c); break;
                 case ColourBy::Dose:
-                    c = a.dose > 0 ? rampColour(a.dose / o.dose_max) : std::array<float, 3>{0.7f, 0.75f, 0.8f};
+                    u8Colour(a.dose > 0 ? rampColour(a.dose / o.dose_max) : std::array<float, 3>{0.7f, 0.75f, 0.8f}, inst.c);
                     priority = uint8_t(std::clamp(a.dose / std::max(o.dose_max, 1e-9), 0.0, 1.0) * 254.0 + (a.dose > 0));
                     break;
             }
-            u8Colour(c, inst.c);
             const auto clip = vp.apply(inst.x, inst.y, inst.z + 0.5 * o.body_height);
             const double w = ortho ? 1.0 : clip[3];
             if (clip[3] <= 1e-6) continue;   // behind the eye
