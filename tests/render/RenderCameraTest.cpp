@@ -13,6 +13,20 @@
 using namespace safetwin;
 using namespace safetwin::render;
 
+namespace {
+/// An orbit camera round (tx, ty, tz).
+Camera orbiting(double tx, double ty, double tz, double distance, double yaw, double pitch) {
+    Camera c;
+    c.tx = tx;
+    c.ty = ty;
+    c.tz = tz;
+    c.distance = distance;
+    c.yaw = yaw;
+    c.pitch = pitch;
+    return c;
+}
+}  // namespace
+
 TEST_CASE("Camera: the target projects to the image centre, and a top view has north up", "[render]") {
     Camera c;
     c.tx = 3;
@@ -201,13 +215,7 @@ TEST_CASE("Camera: a scenario's cameras come first and may replace the computed 
     CHECK(message.find("door, overview, top, level:L0") != std::string::npos);
 
     // A saved view written as a `cameras:` entry reads back as the same camera.
-    Camera c;
-    c.tx = 6;
-    c.ty = 3;
-    c.tz = 0.5;
-    c.distance = 14;
-    c.yaw = -2.1;
-    c.pitch = 0.45;
+    Camera c = orbiting(6, 3, 0.5, 14, -2.1, 0.45);
     c.fov_y = 50.0 * 3.14159265358979323846 / 180.0;
     const std::string line = cameraYaml("saved", c);
     const Scenario back = parseScenarioText(test::twoRoomScenario() + "cameras:\n  - " + line + "\n", "rooms.yaml", ".");
@@ -223,13 +231,7 @@ TEST_CASE("Camera: a scenario's cameras come first and may replace the computed 
 TEST_CASE("Camera: dragging pans with the cursor, orbiting keeps the target in the centre", "[render][viewer]") {
     const int w = 1200, h = 800;
     for (const bool ortho : {false, true}) {
-        Camera c;
-        c.tx = 10;
-        c.ty = 4;
-        c.tz = 0;
-        c.distance = 35;
-        c.yaw = -1.0;
-        c.pitch = 0.8;
+        Camera c = orbiting(10, 4, 0, 35, -1.0, 0.8);
         if (ortho) {
             c.projection = Camera::Projection::Orthographic;
             c.ortho_height = 40;
