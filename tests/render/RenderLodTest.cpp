@@ -24,7 +24,8 @@ TEST_CASE("chunkMesh: chunks per level and square, highest level first; the simp
     b.level = 1;
     b.quad({20, 0, 3}, {25, 0, 3}, {25, 5, 3}, {20, 5, 3}, {200, 200, 200, 255});   // another square, level 1
     const double cell = 0.05;
-    b.detail = false;   // our own geometry: kept as it is
+    b.level = 0;
+    b.detail = false;   // our own geometry on level 0: kept as it is
     b.tri({1, 4, 0.5}, {1.01, 4, 0.5}, {1, 4.01, 0.5}, {90, 90, 90, 255});
     const ChunkedMesh c = chunkMesh(b, 10.0, {cell});
     REQUIRE(c.chunks.size() == 2);
