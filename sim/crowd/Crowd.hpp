@@ -126,12 +126,14 @@ void setCrowdKernelIsa(CrowdKernelIsa isa);
 bool crowdKernelUsesAvx2();
 
 namespace crowd_detail {
-/// A person's inputs to the movement kernel, gathered in cell order each step. (48 bytes)
-struct AgentIn {
+/// A person's inputs to the movement kernel, gathered in cell order each step: one cache line,
+/// so that the gather by id writes one line per person.
+struct alignas(64) AgentIn {
     double x, y;               // plan position [m]
     float e0x, e0y;            // desired direction
     float ex, ey;              // heading of the last step
     float v0;                  // free speed on flat floor [m/s]
+    float z, radius;           // floor elevation, body radius [m]
     int32_t layer;
     uint8_t kind;              // 0 does not move, 1 Moving without a route (stands), 2 Moving
 };

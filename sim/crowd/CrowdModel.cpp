@@ -135,11 +135,17 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
         a.ey = s.ey[u];
         a.v0 = traits.v_flat[u];
         a.layer = s.layer[u];
+        a.z = s.z[u];
+        a.radius = traits.radius[u];
         a.kind = s.status[u] != AgentStatus::Moving ? 0 : (a.e0x == 0.0f && a.e0y == 0.0f ? 1 : 2);
-        sx_[size_t(k)] = float(s.x[u] - double(ox));
-        sy_[size_t(k)] = float(s.y[u] - double(oy));
-        sz_[size_t(k)] = s.z[u];
-        sr_[size_t(k)] = traits.radius[u];
+    }
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int k = 0; k < int(active); ++k) {  // the neighbour arrays, in order
+        const AgentIn& a = in_[size_t(k)];
+        sx_[size_t(k)] = float(a.x - double(ox));
+        sy_[size_t(k)] = float(a.y - double(oy));
+        sz_[size_t(k)] = a.z;
+        sr_[size_t(k)] = a.radius;
     }
     for (size_t k = active; k < padded; ++k) {
         sx_[k] = sy_[k] = sz_[k] = kFar;
