@@ -76,6 +76,10 @@ constexpr int kLanes = 8;
 /// waits for a descheduled partner wastes whole time slices.
 constexpr int kParallelMin = 2048;
 constexpr float kFar = 1e4f;  // position of the padding entries [m] (far, yet no underflow)
+// The per-agent loops hand out pieces of this many agents as threads come free (OpenMP's
+// dynamic schedule), so that on a loaded machine a descheduled thread does not hold up the
+// others; every agent's result is its own, so the schedule changes no result.
+#define SAFETWIN_CROWD_SCHEDULE schedule(dynamic, 4096)
 
 }  // namespace
 
@@ -86,7 +90,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     // [bin] Cells in parallel; the counting sort itself is two cheap serial passes.
     const double invX = 1.0 / cellX_, invY = 1.0 / cellY_;
     float rmax = 0.0f;
-#pragma omp parallel for schedule(static) reduction(max : rmax) if (n >= kParallelMin)
+#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE reduction(max : rmax) if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {
         int32_t cell = -1;
         if (s.status[size_t(i)] == AgentStatus::Waiting || s.status[size_t(i)] == AgentStatus::Moving) {
@@ -121,7 +125,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     for (std::vector<float>* v : {&sx_, &sy_, &sz_, &sr_}) v->resize(padded);
     in_.resize(active);
     const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {
         const int32_t k = rank_[size_t(i)];
         if (k < 0) continue;
@@ -139,7 +143,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
         a.radius = traits.radius[u];
         a.kind = s.status[u] != AgentStatus::Moving ? 0 : (a.e0x == 0.0f && a.e0y == 0.0f ? 1 : 2);
     }
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE if (n >= kParallelMin)
     for (int k = 0; k < int(active); ++k) {  // the neighbour arrays, in order
         const AgentIn& a = in_[size_t(k)];
         sx_[size_t(k)] = float(a.x - double(ox));
@@ -762,7 +766,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     }
     // [scatter]
     const int n = int(s.size());
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE if (n >= kParallelMin)
     for (int i = 0; i < n; ++i) {  // by agent id: each thread writes its own part of the state
         const int k = rank_[size_t(i)];
         if (k < 0) continue;

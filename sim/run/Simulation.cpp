@@ -352,7 +352,7 @@ void Simulation::desiredDirections() {
         for (int i = 0; i < n; ++i)
             if (rank.size() != size_t(n) || rank[size_t(i)] < 0) desire(size_t(i));
         if (rank.size() == size_t(n)) {
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 2048)  // pieces as threads come free: no result depends on it
             for (int k = 0; k < int(order.size()); ++k) desire(size_t(order[size_t(k)]));
         }
     }
@@ -362,7 +362,7 @@ void Simulation::detectExits() {
     const double t = time();
     const int n = int(state_.size());
     reached_.assign(size_t(n), -1);
-#pragma omp parallel for schedule(static) if (n >= 2048)
+#pragma omp parallel for schedule(dynamic, 4096) if (n >= 2048)  // as in desiredDirections
     for (int i = 0; i < n; ++i) {
         if (state_.status[size_t(i)] != AgentStatus::Moving) continue;
         const NavLayer& L = grid_->layer(state_.layer[size_t(i)]);
