@@ -187,6 +187,7 @@ private:
     // loops may read whole blocks of lanes past the end. Positions relative to hashOrigin_.
     std::vector<float> sx_, sy_, sz_, sr_;   // (active + pad) [m]
     float maxRadius_ = 0.0f;                 // of the agents in the grid [m]
+    bool oneFloor_ = true;                   // all agents in the grid at one elevation
     std::vector<float> levelElevation_;      // (layers) a level layer's floor, NaN on stairs [m]
     std::vector<crowd_detail::WallField> walls_;  // (layers), refreshed every step
     // The step's inputs and results in sorted order (results copied to the state by id).

@@ -143,14 +143,18 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
         a.radius = traits.radius[u];
         a.kind = s.status[u] != AgentStatus::Moving ? 0 : (a.e0x == 0.0f && a.e0y == 0.0f ? 1 : 2);
     }
-#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE if (n >= kParallelMin)
+    float zlo = std::numeric_limits<float>::infinity(), zhi = -zlo;
+#pragma omp parallel for SAFETWIN_CROWD_SCHEDULE reduction(min : zlo) reduction(max : zhi) if (n >= kParallelMin)
     for (int k = 0; k < int(active); ++k) {  // the neighbour arrays, in order
         const AgentIn& a = in_[size_t(k)];
         sx_[size_t(k)] = float(a.x - double(ox));
         sy_[size_t(k)] = float(a.y - double(oy));
         sz_[size_t(k)] = a.z;
         sr_[size_t(k)] = a.radius;
+        zlo = std::min(zlo, a.z);
+        zhi = std::max(zhi, a.z);
     }
+    oneFloor_ = !(zhi > zlo);
     for (size_t k = active; k < padded; ++k) {
         sx_[k] = sy_[k] = sz_[k] = kFar;
         sr_[k] = 0.0f;
@@ -198,8 +202,10 @@ constexpr int kChunk = 64;
 /// last block is padding far away. The blocks of all the agents are then evaluated in one loop
 /// (independent blocks keep the pipeline full instead of waiting on one agent's square roots
 /// and divisions), each adding into its owner's lane accumulators in block order.
-template <class Policy>
+template <class Policy, bool kFloors>
 struct Batch {
+    /// People on more than one floor: compare elevations (else all are equal: no z at all).
+    static constexpr bool kLevels = kFloors;
     static constexpr int kCap = 2048;  // candidates, a multiple of kLanes
     /// An agent starts only with this much room left, so that it rarely overflows. (People
     /// stand at most about 6 per square metre: 36 candidates in a repulsion circle.)
@@ -230,7 +236,7 @@ struct Batch {
         const V8 zero = {};
         *reinterpret_cast<V8*>(x + n) = far;
         *reinterpret_cast<V8*>(y + n) = far;
-        *reinterpret_cast<V8*>(z + n) = far;
+        if constexpr (kFloors) *reinterpret_cast<V8*>(z + n) = far;
         *reinterpret_cast<V8*>(r + n) = zero;
         const int blocks = (n + kLanes - 1) / kLanes;
         segAgent[segments] = agent;
@@ -266,7 +272,7 @@ struct Batch {
         for (int q = 0; q < blocks; ++q) {  // (+ 0: else GCC turns the copies into memcpy calls)
             px[q] = qx[q] + shift;
             py[q] = qy[q] + 0.0f;
-            pz[q] = qz[q] + 0.0f;
+            if constexpr (kFloors) pz[q] = qz[q] + 0.0f;
             pr[q] = qr[q] + 0.0f;
         }
         n += e - b;
@@ -283,7 +289,7 @@ struct Batch {
         for (int l = 0; l < n - full; ++l) {
             x[l] = x[full + l];
             y[l] = y[full + l];
-            z[l] = z[full + l];
+            if constexpr (kFloors) z[l] = z[full + l];
             r[l] = r[full + l];
         }
         n -= full;
@@ -345,7 +351,7 @@ struct Repulsion {
                     const float d2 = dx * dx + dy * dy;
                     const float reach = r0 + pr[idx];
                     const float interact = reach + cut;
-                    const float dz = pz[idx] - z0;
+                    const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
                     const bool ok = (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
                     const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
                     const float R = a * fastExp((reach - d) * invD) / d;
@@ -386,7 +392,7 @@ struct Headway {
                     const int idx = b * kLanes + l;
                     const float dx = px[idx] - x0, dy = py[idx] - y0;
                     const float reach = r0 + pr[idx];
-                    const float dz = pz[idx] - z0;
+                    const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
                     const float along = dx * e0 + dy * e1, across = dy * e0 - dx * e1;
                     const bool ok = (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
                     const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
@@ -460,6 +466,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
 /// headway, move. Compiled twice, for plain x86-64 and for AVX2 (chosen at run time); both
 /// give the same bits (no FMA contraction: AVX2 alone does not enable FMA, and the lanes are
 /// summed in a fixed order).
+template <bool kFloors>
 [[gnu::always_inline]] inline void moveAgentsBody(const StepContext& c, int begin, int end, KernelTotals& totals) {
     const NavGrid& grid = *c.grid;
     int moving[kChunk];                 // sorted indices of the agents that move
@@ -481,7 +488,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
         rep.invD = c.invD;
         rep.cut = c.repulsionCut;
         rep.zsep = c.zsep;
-        Batch<Repulsion> batch(rep);
+        Batch<Repulsion, kFloors> batch(rep);
         for (int m = 0; m < count; ++m) {
             const int self = moving[m];
             const float xi = c.sx[self], yi = c.sy[self];
@@ -601,7 +608,7 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
         Headway head;
         head.invT = 1.0f / c.T;
         head.zsep = c.zsep;
-        Batch<Headway> batch(head);
+        Batch<Headway, kFloors> batch(head);
         for (int m = 0; m < count; ++m) {
             const int self = moving[m];
             const float xi = c.sx[self], yi = c.sy[self];
@@ -689,11 +696,15 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
     }
 }
 
+template <bool kFloors>
 __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody(c, begin, end, totals);
+    moveAgentsBody<kFloors>(c, begin, end, totals);
 }
 
-void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) { moveAgentsBody(c, begin, end, totals); }
+template <bool kFloors>
+void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) {
+    moveAgentsBody<kFloors>(c, begin, end, totals);
+}
 
 }  // namespace
 
@@ -744,7 +755,10 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.traits = &traits;
     c.in = in_.data();
     c.out = out_.data();
-    const auto kernel = crowdKernelUsesAvx2() ? moveAgentsAvx2 : moveAgentsBaseline;
+    // One floor (every z equal, the common case): the kernel built without elevations, which
+    // gives the same bits (dz = 0 passes the floor test).
+    const bool avx2 = crowdKernelUsesAvx2();
+    const auto kernel = oneFloor_ ? (avx2 ? moveAgentsAvx2<false> : moveAgentsBaseline<false>) : (avx2 ? moveAgentsAvx2<true> : moveAgentsBaseline<true>);
 
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
     // writes its results in sorted order; the state is updated afterwards (a double buffer),
