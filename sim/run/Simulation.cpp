@@ -229,6 +229,7 @@ void Simulation::chooseExits(bool force) {
     const size_t n = state_.size();
     const size_t ne = fields_.size();
     std::vector<float> cost(n * ne, RouteField::kUnreachable);
+#pragma omp parallel for schedule(dynamic, 1024) if (n >= 2048)  // each person's own row
     for (size_t i = 0; i < n; ++i) {
         const AgentStatus st = state_.status[i];
         if (st == AgentStatus::Out || st == AgentStatus::Trapped) continue;
