@@ -174,9 +174,11 @@ private:
     const NavGrid* grid_;
     CsmParams p_;
     Vec2 hashOrigin_;
-    // Spatial hash (rebuilt every step): rows of cellY_ metres, each cut into hx_ cells of
-    // cellX_ (half a row's height: the runs then end closer to the search circle).
-    double cellX_ = 0.25, cellY_ = 0.5;  // [m]
+    // Spatial hash (rebuilt every step): rows of cellY_ = 2 neighbour_cell metres (a search
+    // circle spans about three), each cut into hx_ cells of cellX_ = neighbour_cell / 4, so
+    // that a row's run of cells ends close to the circle's chord. (Measured on the bench room:
+    // fewer instructions than rows of 0.5 or 1.5 m, or cells of 0.25 m.)
+    double cellX_ = 0.125, cellY_ = 1.0;  // [m]
     int hx_ = 0, hy_ = 0;
     std::vector<int32_t> cellStart_;   // (hx*hy + 1)
     std::vector<int32_t> sortedId_;    // (active)
