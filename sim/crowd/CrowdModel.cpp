@@ -75,6 +75,10 @@ constexpr int kLanes = 8;
 /// loops (several per step) cost more than they save, and on a loaded machine a thread that
 /// waits for a descheduled partner wastes whole time slices.
 constexpr int kParallelMin = 2048;
+/// Runs of up to this many agents (most rows of a search region) are copied into the
+/// neighbour batches as this many lanes whatever their length: the sorted arrays and the
+/// batches have this much padding, and what is copied past a run's end is overwritten.
+constexpr int kCopyLanes = 2 * kLanes;
 constexpr float kFar = 1e4f;  // position of the padding entries [m] (far, yet no underflow)
 // The per-agent loops hand out pieces of this many agents as threads come free (OpenMP's
 // dynamic schedule), so that on a loaded machine a descheduled thread does not hold up the
@@ -121,7 +125,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
     }
     // [gather] By id, so that the state is read in order and each agent's inputs are written
     // to one place: the kernel then reads everything in cell order.
-    const size_t padded = active + kLanes;
+    const size_t padded = active + kCopyLanes;
     for (std::vector<float>* v : {&sx_, &sy_, &sz_, &sr_}) v->resize(padded);
     in_.resize(active);
     const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
@@ -212,10 +216,10 @@ struct Batch {
     static constexpr int kRoom = 512;
     /// 8 floats at any float's alignment (the runs start anywhere).
     typedef float V8 __attribute__((vector_size(kLanes * sizeof(float)), aligned(alignof(float))));
-    alignas(32) float x[kCap + kLanes];  // hash-relative, periodic images shifted [m]
-    alignas(32) float y[kCap + kLanes];
-    alignas(32) float z[kCap + kLanes];
-    alignas(32) float r[kCap + kLanes];
+    alignas(32) float x[kCap + kCopyLanes];  // hash-relative, periodic images shifted [m]
+    alignas(32) float y[kCap + kCopyLanes];
+    alignas(32) float z[kCap + kCopyLanes];
+    alignas(32) float r[kCap + kCopyLanes];
     // Segments: agent segAgent[k] (index in the chunk) owns blocks [segBegin[k], segEnd[k]).
     int segAgent[kChunk + 2], segBegin[kChunk + 2], segEnd[kChunk + 2];
     int segments = 0;
@@ -268,12 +272,21 @@ struct Batch {
         V8* __restrict py = reinterpret_cast<V8*>(y + n);
         V8* __restrict pz = reinterpret_cast<V8*>(z + n);
         V8* __restrict pr = reinterpret_cast<V8*>(r + n);
-        const int blocks = (e - b + kLanes - 1) / kLanes;
-        for (int q = 0; q < blocks; ++q) {  // (+ 0: else GCC turns the copies into memcpy calls)
-            px[q] = qx[q] + shift;
-            py[q] = qy[q] + 0.0f;
-            if constexpr (kFloors) pz[q] = qz[q] + 0.0f;
-            pr[q] = qr[q] + 0.0f;
+        if (e - b <= kCopyLanes) {  // the usual run: a fixed copy, no loop to mispredict
+            for (int q = 0; q < kCopyLanes / kLanes; ++q) {  // (+ 0: else GCC turns the copies into memcpy calls)
+                px[q] = qx[q] + shift;
+                py[q] = qy[q] + 0.0f;
+                if constexpr (kFloors) pz[q] = qz[q] + 0.0f;
+                pr[q] = qr[q] + 0.0f;
+            }
+        } else {
+            const int blocks = (e - b + kLanes - 1) / kLanes;
+            for (int q = 0; q < blocks; ++q) {
+                px[q] = qx[q] + shift;
+                py[q] = qy[q] + 0.0f;
+                if constexpr (kFloors) pz[q] = qz[q] + 0.0f;
+                pr[q] = qr[q] + 0.0f;
+            }
         }
         n += e - b;
     }
