@@ -49,17 +49,24 @@ struct Crowd {
     CrowdTraits traits;
 };
 
-/// n people on distinct random points of a 0.45 m lattice in the middle of a 32 m room, radii
-/// 0.15-0.25 m, free speeds 0.8-1.6 m/s, desired directions random.
-Crowd randomCrowd(int n, uint64_t seed) {
+/// An empty square room of `side` metres with a 2 m exit line 1 m inside its east wall, centred,
+/// and its navigation grid (0.2 m), nobody in it yet.
+Crowd squareRoom(double side) {
     Crowd c;
     c.scene.name = "room";
-    c.scene.levels.push_back(test::roomLevel(32.0, 32.0));
-    c.scene.exits.push_back(test::exitLine("E", "L0", {31.0, 15.0}, {31.0, 17.0}));
+    c.scene.levels.push_back(test::roomLevel(side, side));
+    c.scene.exits.push_back(test::exitLine("E", "L0", {side - 1.0, side / 2 - 1.0}, {side - 1.0, side / 2 + 1.0}));
     resolveScene(c.scene);
     NavOptions nav;
     nav.cell = 0.2;
     c.grid = std::make_unique<NavGrid>(c.scene, nav);
+    return c;
+}
+
+/// n people on distinct random points of a 0.45 m lattice in the middle of a 32 m room, radii
+/// 0.15-0.25 m, free speeds 0.8-1.6 m/s, desired directions random.
+Crowd randomCrowd(int n, uint64_t seed) {
+    Crowd c = squareRoom(32.0);
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     std::vector<Vec2> sites;
@@ -189,14 +196,7 @@ TEST_CASE("Crowd steps give the same bits with and without AVX2", "[crowd]") {
 TEST_CASE("A crowd denser than the neighbour batches hold still matches the direct evaluation", "[crowd]") {
     // 1,600 points 5 cm apart in a 2 m square, bodies of 1 cm: some 700 neighbours in each
     // repulsion circle, more than a batch takes at once, so the batches spill over mid-person.
-    Crowd c;
-    c.scene.name = "room";
-    c.scene.levels.push_back(test::roomLevel(12.0, 12.0));
-    c.scene.exits.push_back(test::exitLine("E", "L0", {11.0, 5.0}, {11.0, 7.0}));
-    resolveScene(c.scene);
-    NavOptions nav;
-    nav.cell = 0.2;
-    c.grid = std::make_unique<NavGrid>(c.scene, nav);
+    Crowd c = squareRoom(12.0);
     const int side = 40, n = side * side;
     c.s.resize(size_t(n));
     c.traits.resize(size_t(n));
