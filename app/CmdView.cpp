@@ -81,6 +81,7 @@ CommandFn addViewCommand(CLI::App& app) {
         std::string size = "1280x720", videoSize = "3840x2160";
         double exitAt = -1.0;
         std::string reg, liveState;
+        bool applyHazards = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("view", "The 3D viewer: run a scenario live (drill director panel, injects) or replay a run");
@@ -112,6 +113,8 @@ CommandFn addViewCommand(CLI::App& app) {
     cmd->add_option("--rate", o->v.video_rate, "simulated seconds per video second (default 1)")->check(CLI::Range(0.01, 1000.0));
     cmd->add_option("--register", o->reg, "hazard register (SQLite) whose open hazards are shown (default: the scenario's 'hazards.register')");
     cmd->add_flag("--forecast", o->v.forecast_at_start, "press 'Forecast now' at the start (the summary is also printed)");
+    cmd->add_flag("--apply-hazards", o->applyHazards,
+                  "run with the register's open hazards in effect (chained exits and doors closed, blocked and slow areas), as `forecast` does");
     cmd->add_option("--live", o->liveState, "live sensor state: a `safetwin live --state-out` file (re-read every second) or a recording");
     return [o]() {
         viewer::ViewerOptions v = o->v;
@@ -128,6 +131,18 @@ CommandFn addViewCommand(CLI::App& app) {
                 std::fprintf(stderr, "note: %s\n", v.hazard_note.c_str());
             }
             if (!reg.empty()) site->hazards = std::make_unique<HazardMarkerSource>(scenario.scene, reg);
+            if (o->applyHazards) {
+                if (reg.empty() || !std::filesystem::exists(reg))
+                    throw InputError("--apply-hazards: no hazard register (give --register FILE, or 'hazards: {register: FILE}' in the scenario)");
+                // The site as it is: the open hazards with an effect, read once at the start.
+                const std::vector<Hazard> open = HazardRegister::open(reg, false)->openHazards("");
+                applyHazardEffects(scenario, open);  // bad effects are reported now, before the window opens
+                v.prepare = [open](Scenario& sc) {
+                    sc = applyHazardEffects(sc, open);
+                    for (const Hazard& h : withEffect(open)) std::printf("view: in effect: %s %s (%s)\n", h.id.c_str(), h.title.c_str(), h.effect.c_str());
+                    std::fflush(stdout);
+                };
+            }
             if (!o->liveState.empty()) {
                 if (!std::filesystem::exists(o->liveState)) throw InputError("--live " + o->liveState + ": no such file");
                 site->statePath = o->liveState;

@@ -70,6 +70,7 @@ struct Session {
 Session startSession(const ViewerOptions& o, bool fast) {
     if (o.scenario.empty()) throw InputError("view: give a SCENARIO file (or --results DIR to replay a run)");
     Scenario sc = loadScenarioFile(o.scenario);
+    if (o.prepare) o.prepare(sc);
     DrillScript script;
     if (!o.script.empty()) {
         script = DrillScript::load(o.script);

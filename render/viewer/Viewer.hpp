@@ -13,6 +13,10 @@
 
 #include "render/Frame.hpp"
 
+namespace safetwin {
+struct Scenario;
+}
+
 namespace safetwin::viewer {
 
 struct ViewerOptions {
@@ -55,6 +59,9 @@ struct ViewerOptions {
     /// Press "Forecast now" at the start; its summary is also printed, and a scripted run
     /// (exit_at) waits for it before it exits.
     bool forecast_at_start = false;
+    /// Edits the scenario before a live run starts (set by app/CmdView.cpp for --apply-hazards:
+    /// the register's open hazards put into effect). Not used for replays.
+    std::function<void(Scenario&)> prepare;
     /// Shown in the hazards panel, e.g. that the scenario's register does not exist yet.
     std::string hazard_note;
 };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 #include <stb/stb_image.h>
@@ -242,4 +243,39 @@ TEST_CASE("Viewer: Forecast now evacuates with the register's blocked exit", "[v
     CHECK(log.find("view: forecast at t=") != std::string::npos);
     CHECK(log.find("E_w (L0): 100 % of people") != std::string::npos);
     CHECK(log.find("exit E_e: hazard HZ-1") != std::string::npos);
+}
+
+TEST_CASE("Viewer: --apply-hazards runs the drill with the register's chained exit closed", "[viewer][xvfb][hazards]") {
+    if (!haveXvfb()) return;
+    const auto dir = test::scratchDir("viewer-apply-hazards");
+    test::writeFile(dir / "hall.yaml", kHall);
+    const std::string reg = (dir / "site.sqlite").string();
+    std::filesystem::remove(reg);
+    const std::string add = kCli + " hazards add -r " + reg +
+                            " --id HZ-1 --title 'East exit chained' --domain fire_safety --level major --major-criterion 'exit locked'"
+                            " --location-object E_e --found-at 2026-11-01 --found-by joint_inspection --effect close_exit:E_e > " +
+                            (dir / "add.txt").string() + " 2>&1";
+    INFO(test::readFile(dir / "add.txt"));
+    REQUIRE(std::system(add.c_str()) == 0);
+    auto exitCounts = [&](const std::string& flags, const std::string& out) {
+        const int rc = underXvfb("view " + (dir / "hall.yaml").string() + " --register " + reg + " " + flags +
+                                     " --exit-at 60 --size 640x360 --no-panels --out " + (dir / out).string(),
+                                 dir / (out + ".txt"));
+        const std::string log = test::readFile(dir / (out + ".txt"));
+        INFO(log);
+        REQUIRE(rc == 0);
+        const auto summary = nlohmann::json::parse(test::readFile(dir / out / "summary.json"));
+        std::map<std::string, int> counts;
+        for (const auto& e : summary.at("exits")) counts[e.at("id").get<std::string>()] = e.at("count").get<int>();
+        CHECK(summary.at("evacuated").get<int>() == 8);
+        return std::pair{counts, log};
+    };
+    // As written, the eight people next to the east exit take it; with the register's chained
+    // east exit in effect, all eight walk the length of the hall to the west one.
+    const auto [asWritten, log1] = exitCounts("", "as-written");
+    CHECK(asWritten.at("E_e") == 8);
+    const auto [applied, log2] = exitCounts("--apply-hazards", "applied");
+    CHECK(applied.at("E_w") == 8);
+    CHECK((applied.count("E_e") == 0 || applied.at("E_e") == 0));
+    CHECK(log2.find("view: in effect: HZ-1 East exit chained (close_exit:E_e)") != std::string::npos);
 }
