@@ -61,6 +61,22 @@ populations:
   - {name: staff, count: 8, where: {space: east}, premovement: 0}
 )";
 
+/// A fresh register `dir`/site.sqlite holding one hazard made by `safetwin hazards add` with
+/// `fields`; returns its path.
+std::string registerWith(const std::filesystem::path& dir, const std::string& fields) {
+    const std::string reg = (dir / "site.sqlite").string();
+    std::filesystem::remove(reg);
+    const std::string add = kCli + " hazards add -r " + reg + " " + fields + " > " + (dir / "add.txt").string() + " 2>&1";
+    INFO(test::readFile(dir / "add.txt"));
+    REQUIRE(std::system(add.c_str()) == 0);
+    return reg;
+}
+
+/// The hall's east exit chained shut: a major hazard whose effect closes E_e.
+const char* kChainedEast =
+    "--id HZ-1 --title 'East exit chained' --domain fire_safety --level major --major-criterion 'exit locked'"
+    " --location-object E_e --found-at 2026-11-01 --found-by joint_inspection --effect close_exit:E_e";
+
 std::vector<uint8_t> readPng(const std::filesystem::path& p, int& w, int& h) {
     int n = 0;
     unsigned char* data = stbi_load(p.string().c_str(), &w, &h, &n, 3);
@@ -187,14 +203,8 @@ TEST_CASE("Viewer: the register's open hazards appear at their place in the wind
     const auto dir = test::scratchDir("viewer-hazards");
     test::writeFile(dir / "hall.yaml", kHall);
     // One open hazard at a point in the empty west half of the hall (nobody walks there by 0.5 s).
-    const std::string reg = (dir / "site.sqlite").string();
-    std::filesystem::remove(reg);
-    const std::string add = kCli + " hazards add -r " + reg +
-                            " --id HZ-1 --title 'Blocked corridor' --domain fire_safety --level general --location-level L0 --x 5 --y 5"
-                            " --found-at 2026-11-01 --found-by self_inspection --deadline 2030-01-01 > " +
-                            (dir / "add.txt").string() + " 2>&1";
-    INFO(test::readFile(dir / "add.txt"));
-    REQUIRE(std::system(add.c_str()) == 0);
+    const std::string reg = registerWith(dir, "--id HZ-1 --title 'Blocked corridor' --domain fire_safety --level general --location-level L0 --x 5 --y 5"
+                                              " --found-at 2026-11-01 --found-by self_inspection --deadline 2030-01-01");
     const std::string common = "view " + (dir / "hall.yaml").string() + " --exit-at 0.5 --camera top --no-panels --size 1280x720 --out " + (dir / "out").string();
     REQUIRE(underXvfb(common + " --screenshot " + (dir / "plain.png").string(), dir / "log1.txt") == 0);
     const int rc = underXvfb(common + " --register " + reg + " --screenshot " + (dir / "marked.png").string(), dir / "log2.txt");
@@ -224,14 +234,7 @@ TEST_CASE("Viewer: Forecast now evacuates with the register's blocked exit", "[v
     if (!haveXvfb()) return;
     const auto dir = test::scratchDir("viewer-forecast");
     test::writeFile(dir / "hall.yaml", kHall);
-    const std::string reg = (dir / "site.sqlite").string();
-    std::filesystem::remove(reg);
-    const std::string add = kCli + " hazards add -r " + reg +
-                            " --id HZ-1 --title 'East exit chained' --domain fire_safety --level major --major-criterion 'exit locked'"
-                            " --location-object E_e --found-at 2026-11-01 --found-by joint_inspection --effect close_exit:E_e > " +
-                            (dir / "add.txt").string() + " 2>&1";
-    INFO(test::readFile(dir / "add.txt"));
-    REQUIRE(std::system(add.c_str()) == 0);
+    const std::string reg = registerWith(dir, kChainedEast);
     const int rc = underXvfb("view " + (dir / "hall.yaml").string() + " --register " + reg + " --forecast --exit-at 0.5 --size 1280x720 --out " +
                                  (dir / "out").string(),
                              dir / "log.txt");
@@ -249,14 +252,7 @@ TEST_CASE("Viewer: --apply-hazards runs the drill with the register's chained ex
     if (!haveXvfb()) return;
     const auto dir = test::scratchDir("viewer-apply-hazards");
     test::writeFile(dir / "hall.yaml", kHall);
-    const std::string reg = (dir / "site.sqlite").string();
-    std::filesystem::remove(reg);
-    const std::string add = kCli + " hazards add -r " + reg +
-                            " --id HZ-1 --title 'East exit chained' --domain fire_safety --level major --major-criterion 'exit locked'"
-                            " --location-object E_e --found-at 2026-11-01 --found-by joint_inspection --effect close_exit:E_e > " +
-                            (dir / "add.txt").string() + " 2>&1";
-    INFO(test::readFile(dir / "add.txt"));
-    REQUIRE(std::system(add.c_str()) == 0);
+    const std::string reg = registerWith(dir, kChainedEast);
     auto exitCounts = [&](const std::string& flags, const std::string& out) {
         const int rc = underXvfb("view " + (dir / "hall.yaml").string() + " --register " + reg + " " + flags +
                                      " --exit-at 60 --size 640x360 --no-panels --out " + (dir / out).string(),
