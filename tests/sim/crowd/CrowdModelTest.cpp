@@ -150,6 +150,17 @@ TEST_CASE("One step of the CSM matches the direct all-pairs evaluation", "[crowd
     CHECK(pushed < 50);
 }
 
+/// Positions, headings, speeds and distances walked of two crowd states are the same bits.
+static void checkSameBits(const CrowdState& a, const CrowdState& b) {
+    auto same = [](const auto& u, const auto& w) { return u.size() == w.size() && std::memcmp(u.data(), w.data(), u.size() * sizeof(u[0])) == 0; };
+    CHECK(same(a.x, b.x));
+    CHECK(same(a.y, b.y));
+    CHECK(same(a.ex, b.ex));
+    CHECK(same(a.ey, b.ey));
+    CHECK(same(a.speed, b.speed));
+    CHECK(same(a.walked, b.walked));
+}
+
 TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
     auto run = [](int threads) {
         omp_set_num_threads(threads);
@@ -160,13 +171,7 @@ TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
         return c.s;
     };
     const CrowdState a = run(1), b = run(2);
-    auto same = [](const auto& u, const auto& w) { return u.size() == w.size() && std::memcmp(u.data(), w.data(), u.size() * sizeof(u[0])) == 0; };
-    CHECK(same(a.x, b.x));
-    CHECK(same(a.y, b.y));
-    CHECK(same(a.ex, b.ex));
-    CHECK(same(a.ey, b.ey));
-    CHECK(same(a.speed, b.speed));
-    CHECK(same(a.walked, b.walked));
+    checkSameBits(a, b);
 }
 
 TEST_CASE("Crowd steps give the same bits with and without AVX2", "[crowd]") {
@@ -182,13 +187,7 @@ TEST_CASE("Crowd steps give the same bits with and without AVX2", "[crowd]") {
     INFO("this machine " << (crowdKernelUsesAvx2() ? "has" : "lacks") << " AVX2 (without it, both runs take the baseline path)");
     const auto [a, sa] = run(CrowdKernelIsa::Auto);
     const auto [b, sb] = run(CrowdKernelIsa::Baseline);
-    auto same = [](const auto& u, const auto& w) { return u.size() == w.size() && std::memcmp(u.data(), w.data(), u.size() * sizeof(u[0])) == 0; };
-    CHECK(same(a.x, b.x));
-    CHECK(same(a.y, b.y));
-    CHECK(same(a.ex, b.ex));
-    CHECK(same(a.ey, b.ey));
-    CHECK(same(a.speed, b.speed));
-    CHECK(same(a.walked, b.walked));
+    checkSameBits(a, b);
     CHECK(sa.overlapping_pairs == sb.overlapping_pairs);
     CHECK(sa.max_overlap == sb.max_overlap);
 }
