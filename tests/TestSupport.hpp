@@ -74,4 +74,23 @@ populations:
 )";
 }
 
+/// A 10 m square room with one exit door D in the east wall, `count` people waiting
+/// `premovement` seconds (a long wait keeps a run going while its gas is checked), up to and
+/// including the `gas:` key: append the gas section, indented by two spaces. Shared by the gas,
+/// director and render tests.
+inline std::string gasRoom(int count, int premovement) {
+    return R"(name: gas room
+duration: 200
+scene:
+  levels:
+    - id: L0
+      walls: [{points: [[0,0],[10,0],[10,10],[0,10],[0,0]]}]
+      doors: [{id: D, at: [10, 5], width: 1.2, exit: true}]
+populations:
+  - {name: p, count: )" + std::to_string(count) + R"(, where: {level: L0, rect: {min: [2, 2], max: [8, 8]}}, premovement: )" +
+           std::to_string(premovement) + R"(}
+gas:
+)";
+}
+
 }  // namespace safetwin::test

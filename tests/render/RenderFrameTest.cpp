@@ -3,6 +3,8 @@
 // the display threshold from the gas table. Then the renderer draws it (threshold surface).
 #include <catch2/catch.hpp>
 
+#include "TestSupport.hpp"
+
 #include <cmath>
 
 #include "render/FrameFromSimulation.hpp"
@@ -43,17 +45,7 @@ TEST_CASE("Frame from a simulation: people, doors and counters as the run has th
 }
 
 TEST_CASE("Frame from a simulation with gas: maps, volume, detectors, threshold surface", "[render]") {
-    const std::string yaml = R"(name: gas frame
-duration: 200
-scene:
-  levels:
-    - id: L0
-      walls: [{points: [[0,0],[10,0],[10,10],[0,10],[0,0]]}]
-      doors: [{id: D, at: [10, 5], width: 1.2, exit: true}]
-populations:
-  - {name: p, count: 4, where: {level: L0, rect: {min: [2, 2], max: [8, 8]}}, premovement: 100}
-gas:
-  gas: ammonia
+    const std::string yaml = test::gasRoom(4, 100) + R"(  gas: ammonia
   wind: {speed: 0.5, direction: 270}
   grid: {cell: 1, margin: 4, height_above: 3}
   sources:

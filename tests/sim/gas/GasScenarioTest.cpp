@@ -2,6 +2,8 @@
 // Gaussian plume mode against the formula it implements.
 #include <catch2/catch.hpp>
 
+#include "TestSupport.hpp"
+
 #include <cmath>
 
 #include "scenes/InputError.hpp"
@@ -15,19 +17,7 @@ using namespace safetwin;
 
 namespace {
 
-std::string scenario(const std::string& gas) {
-    return R"(name: plume check
-duration: 200
-scene:
-  levels:
-    - id: L0
-      walls: [{points: [[0,0],[10,0],[10,10],[0,10],[0,0]]}]
-      doors: [{id: D, at: [10, 5], width: 1.2, exit: true}]
-populations:
-  - {name: p, count: 2, where: {level: L0, rect: {min: [2, 2], max: [8, 8]}}, premovement: 100}
-gas:
-)" + gas;
-}
+std::string scenario(const std::string& gas) { return test::gasRoom(2, 100) + gas; }
 
 }  // namespace
 

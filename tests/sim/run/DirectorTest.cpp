@@ -18,17 +18,7 @@ const char* const kHall = test::twoExitHall();
 
 /// People wait `premovement` seconds (a long wait keeps the run going while the gas is checked).
 std::string gasRoom(const std::string& extra, int premovement) {
-    return R"(name: gas room
-duration: 200
-scene:
-  levels:
-    - id: L0
-      walls: [{points: [[0,0],[10,0],[10,10],[0,10],[0,0]]}]
-      doors: [{id: D, at: [10, 5], width: 1.2, exit: true}]
-populations:
-  - {name: p, count: 2, where: {level: L0, rect: {min: [2, 2], max: [8, 8]}}, premovement: )" + std::to_string(premovement) + R"(}
-gas:
-  gas: ammonia
+    return test::gasRoom(2, premovement) + R"(  gas: ammonia
   wind: {speed: 2, direction: 270}
   sources: [{id: later, level: L0, at: [5, 8], height: 1, rate: 0.1, start: 199}]
   detectors:
