@@ -90,6 +90,7 @@ struct CrowdStepStats {
     int64_t overlapping_pairs = 0;     // pair-steps with bodies overlapping by more than 1 cm
     double max_overlap = 0.0;          // deepest overlap seen [m]
     int64_t wall_guard_hits = 0;       // moves cut or dropped by the wall guard
+    int64_t headway_shortcuts = 0;     // speeds settled by the repulsion's neighbours (a shortcut, no effect on results)
     void merge(const CrowdStepStats& o);
 };
 
@@ -122,6 +123,9 @@ inline float fastExp(float x) {
 /// plain x86-64 one (Baseline). Both give the same bits; tests/sim/crowd checks that.
 enum class CrowdKernelIsa { Auto, Baseline };
 void setCrowdKernelIsa(CrowdKernelIsa isa);
+/// The headway's shortcut through the repulsion pass's neighbours (CrowdModel.cpp, Pass 3) on
+/// or off. It gives the same bits either way (tests/sim/crowd); off is for those tests only.
+void setCrowdHeadwayShortcut(bool on);
 /// True if the next step runs the AVX2 build.
 bool crowdKernelUsesAvx2();
 
@@ -134,6 +138,7 @@ struct alignas(64) AgentIn {
     float ex, ey;              // heading of the last step
     float v0;                  // free speed on flat floor [m/s]
     float z, radius;           // floor elevation, body radius [m]
+    float speed;               // plan speed of the last step [m/s]
     int32_t layer;
     uint8_t kind;              // 0 does not move, 1 Moving without a route (stands), 2 Moving
 };

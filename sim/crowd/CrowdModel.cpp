@@ -31,15 +31,19 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
     overlapping_pairs += o.overlapping_pairs;
     max_overlap = std::max(max_overlap, o.max_overlap);
     wall_guard_hits += o.wall_guard_hits;
+    headway_shortcuts += o.headway_shortcuts;
 }
 
 namespace {
 
 std::atomic<bool> gBaselineOnly{false};
+std::atomic<bool> gHeadwayShortcut{true};
 
 }  // namespace
 
 void setCrowdKernelIsa(CrowdKernelIsa isa) { gBaselineOnly = isa == CrowdKernelIsa::Baseline; }
+
+void setCrowdHeadwayShortcut(bool on) { gHeadwayShortcut = on; }
 
 bool crowdKernelUsesAvx2() { return !gBaselineOnly && __builtin_cpu_supports("avx2"); }
 
@@ -145,6 +149,7 @@ void CrowdModel::buildNeighbourGrid(const CrowdState& s, const CrowdTraits& trai
         a.layer = s.layer[u];
         a.z = s.z[u];
         a.radius = traits.radius[u];
+        a.speed = s.speed[u];
         a.kind = s.status[u] != AgentStatus::Moving ? 0 : (a.e0x == 0.0f && a.e0y == 0.0f ? 1 : 2);
     }
     float zlo = std::numeric_limits<float>::infinity(), zhi = -zlo;
@@ -189,16 +194,21 @@ struct StepContext {
     const CrowdTraits* traits;
     const AgentIn* in;
     AgentOut* out;
+    bool headwayShortcut;  // Pass 3's shortcut (no result depends on it)
 };
 
 struct KernelTotals {
     int64_t overlaps = 0;   // counted from both sides
     int64_t guardHits = 0;
+    int64_t settled = 0;    // headways settled by the repulsion pass's candidates
     float maxOverlap = 0.0f;
 };
 
 /// Most agents one call of the kernel moves (the scheduling block of CrowdModel::step).
 constexpr int kChunk = 64;
+/// Candidates the repulsion pass keeps for the headway pass: 64 lanes an agent, where a
+/// standing crowd of 6 persons/m^2 needs about 40.
+constexpr int kRepulsionCap = kChunk * 64;
 
 /// Candidate neighbours of a chunk's agents, gathered from the runs of cells that cover each
 /// agent's search region. An agent's candidates lie one after another from a block boundary,
@@ -206,11 +216,16 @@ constexpr int kChunk = 64;
 /// last block is padding far away. The blocks of all the agents are then evaluated in one loop
 /// (independent blocks keep the pipeline full instead of waiting on one agent's square roots
 /// and divisions), each adding into its owner's lane accumulators in block order.
-template <class Policy, bool kFloors>
+///
+/// The repulsion's batch is large enough to keep a whole chunk's candidates (kRepulsionCap), so
+/// that the headway pass can read them again (Pass 3); an agent's candidates stay intact unless
+/// the batch had to be evaluated and refilled after them (flushes), which only a crowd far
+/// denser than people can stand brings about.
+template <class Policy, bool kFloors, int kCapacity = 2048>
 struct Batch {
     /// People on more than one floor: compare elevations (else all are equal: no z at all).
     static constexpr bool kLevels = kFloors;
-    static constexpr int kCap = 2048;  // candidates, a multiple of kLanes
+    static constexpr int kCap = kCapacity;  // candidates, a multiple of kLanes
     /// An agent starts only with this much room left, so that it rarely overflows. (People
     /// stand at most about 6 per square metre: 36 candidates in a repulsion circle.)
     static constexpr int kRoom = 512;
@@ -226,15 +241,26 @@ struct Batch {
     int n = 0;                          // candidates stored
     int agentStart = 0;                 // where the current agent's candidates start
     int agent = -1;
+    int flushes = 0;                    // evaluations that made room for more candidates
+    int agentFlushes = 0;               // flushes when the current agent began
+    // Agent m's candidates are blocks [ownBegin[m], ownEnd[m]); still there after the last
+    // agent if ownFlushes[m] == flushes (-1: split by an overflow).
+    int ownBegin[kChunk], ownEnd[kChunk], ownFlushes[kChunk];
     Policy& policy;
 
     explicit Batch(Policy& p) : policy(p) {}
 
     [[gnu::always_inline]] inline void begin(int m) {
-        if (n > kCap - kRoom) evaluate();
+        if (n > kCap - kRoom) {
+            evaluate();
+            ++flushes;
+        }
         agent = m;
         agentStart = n;
+        agentFlushes = flushes;
     }
+    /// True if agent m's candidates are still in the batch (after finish()).
+    [[gnu::always_inline]] inline bool intact(int m) const { return ownFlushes[m] == flushes; }
     [[gnu::always_inline]] inline void end() {
         const V8 far = {kFar, kFar, kFar, kFar, kFar, kFar, kFar, kFar};
         const V8 zero = {};
@@ -246,6 +272,9 @@ struct Batch {
         segAgent[segments] = agent;
         segBegin[segments] = agentStart / kLanes;
         segEnd[segments++] = blocks;
+        ownBegin[agent] = agentStart / kLanes;
+        ownEnd[agent] = blocks;
+        ownFlushes[agent] = flushes == agentFlushes ? flushes : -1;
         n = blocks * kLanes;
     }
     [[gnu::always_inline]] inline void finish() {
@@ -299,6 +328,7 @@ struct Batch {
         segEnd[segments++] = full / kLanes;
         policy.blocks(*this);
         segments = 0;
+        ++flushes;
         for (int l = 0; l < n - full; ++l) {
             x[l] = x[full + l];
             y[l] = y[full + l];
@@ -428,6 +458,16 @@ struct Headway {
     }
 };
 
+/// Blocks of candidates already in a batch, handed to a policy's blocks() again: the headway
+/// pass reads the repulsion pass's candidates through it.
+template <bool kFloors>
+struct BlockView {
+    static constexpr bool kLevels = kFloors;
+    const float *x, *y, *z, *r;
+    int segAgent[kChunk], segBegin[kChunk], segEnd[kChunk];
+    int segments = 0;
+};
+
 /// Bilinear wall distance (NavGrid::wallDistance in float, from hash-relative coordinates;
 /// 0 outside the layer). [m]
 [[gnu::always_inline]] inline float wallDistance(const WallField& w, float x, float y, float invH) {
@@ -505,14 +545,15 @@ template <bool kFloors>
     // Pass 1, repulsion: every neighbour closer than r_i + r_max + 6 D (beyond it R < a e^-6
     // of the desired direction's weight 1, the model's validated cutoff): per row of cells,
     // the cells that cover the circle's chord. Overlaps are counted on the way.
+    Repulsion rep;
+    Batch<Repulsion, kFloors, kRepulsionCap> repBatch(rep);
     {
-        Repulsion rep;
         rep.a = c.a;
         rep.invD = c.invD;
         rep.cut = c.repulsionCut;
         rep.zsep = c.zsep;
         rep.clear(count);
-        Batch<Repulsion, kFloors> batch(rep);
+        auto& batch = repBatch;
         for (int m = 0; m < count; ++m) {
             const int self = moving[m];
             const float xi = c.sx[self], yi = c.sy[self];
@@ -628,24 +669,60 @@ template <bool kFloors>
     // Pass 3, headway: v = min(v0, (s - l_ij) / T) over the agents ahead in the corridor of
     // half-width l_ij = r_i + r_j along e. Only those with s < l_ij + v0 T can slow the
     // agent, so the box searched is the corridor's first r_i + r_max + v0 T metres.
+    //   In a crowd most people are held up by someone close: then the repulsion pass's
+    // candidates settle it. They hold everyone nearer than r_i + r_max + 6 D, so anyone else
+    // allows at least (s - l_ij) / T >= 6 D / T; a least speed from them at or below that (less
+    // a margin for rounding) is the least over the whole box, bit for bit (a minimum, and
+    // candidates ahead beyond the box allow v0 or more). Only the others search the box. Who
+    // tries first is guessed from the last step's speed; the guess changes no result.
     {
         Headway head;
         head.invT = 1.0f / c.T;
         head.zsep = c.zsep;
+        const float settled = (c.repulsionCut - 0.01f) * head.invT;
+        bool searched[kChunk];
+        {
+            BlockView<kFloors> view;
+            view.x = repBatch.x;
+            view.y = repBatch.y;
+            view.z = repBatch.z;
+            view.r = repBatch.r;
+            for (int m = 0; m < count; ++m) {
+                const int self = moving[m];
+                searched[m] = false;
+                head.xi[m] = c.sx[self];
+                head.yi[m] = c.sy[self];
+                head.zi[m] = c.sz[self];
+                head.ri[m] = c.sr[self];
+                head.ex[m] = dirX[m];
+                head.ey[m] = dirY[m];
+                for (float& v : head.vmin[m]) v = freeV[m];
+                if (c.headwayShortcut && c.in[self].speed <= settled && repBatch.intact(m)) {
+                    view.segAgent[view.segments] = m;
+                    view.segBegin[view.segments] = repBatch.ownBegin[m];
+                    view.segEnd[view.segments++] = repBatch.ownEnd[m];
+                    searched[m] = true;
+                }
+            }
+            head.blocks(view);
+            for (int k = 0; k < view.segments; ++k) {
+                const int m = view.segAgent[k];
+                float v = freeV[m];
+                for (int l = 0; l < kLanes; ++l) v = std::min(v, head.vmin[m][l]);
+                speed[m] = v;
+                searched[m] = v <= settled;
+                totals.settled += searched[m] ? 1 : 0;
+            }
+        }
         Batch<Headway, kFloors> batch(head);
         for (int m = 0; m < count; ++m) {
+            if (searched[m]) continue;
             const int self = moving[m];
             const float xi = c.sx[self], yi = c.sy[self];
             const float ri = c.sr[self];
             const float ex = dirX[m], ey = dirY[m], v0 = freeV[m];
             const int ownCellX = std::clamp(int(xi * c.invCellX), 0, c.hx - 1);
             for (float& v : head.vmin[m]) v = v0;
-            head.xi[m] = xi;
-            head.yi[m] = yi;
-            head.zi[m] = c.sz[self];
-            head.ri[m] = ri;
-            head.ex[m] = ex;
-            head.ey[m] = ey;
             const float W = ri + c.maxRadius, H = W + v0 * c.T;
             const float ax = std::abs(ex), ay = std::abs(ey);
             const float xlo = xi + std::min(0.0f, ex * H) - ay * W, xhi = xi + std::max(0.0f, ex * H) + ay * W;
@@ -668,6 +745,7 @@ template <bool kFloors>
         }
         batch.finish();
         for (int m = 0; m < count; ++m) {
+            if (searched[m]) continue;
             float v = freeV[m];
             for (int l = 0; l < kLanes; ++l) v = std::min(v, head.vmin[m][l]);
             speed[m] = v;
@@ -779,6 +857,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.traits = &traits;
     c.in = in_.data();
     c.out = out_.data();
+    c.headwayShortcut = gHeadwayShortcut;
     // One floor (every z equal, the common case): the kernel built without elevations, which
     // gives the same bits (dz = 0 passes the floor test).
     const bool avx2 = crowdKernelUsesAvx2();
@@ -787,9 +866,9 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
     // writes its results in sorted order; the state is updated afterwards (a double buffer),
     // so the result does not depend on the number of threads or the order of the agents.
-    int64_t overlaps = 0, guardHits = 0;
+    int64_t overlaps = 0, guardHits = 0, settled = 0;
     float maxOverlap = 0.0f;
-#pragma omp parallel reduction(+ : overlaps, guardHits) reduction(max : maxOverlap) if (active >= kParallelMin)
+#pragma omp parallel reduction(+ : overlaps, guardHits, settled) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
         // Chunks of kChunk agents handed out as threads come free: a thread that the machine
         // deschedules for a while holds up nobody (the results do not depend on who moves
@@ -800,6 +879,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         for (int k = 0; k < chunks; ++k) kernel(c, k * kChunk, std::min(active, (k + 1) * kChunk), totals);
         overlaps += totals.overlaps;
         guardHits += totals.guardHits;
+        settled += totals.settled;
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);
     }
     // [scatter]
@@ -827,6 +907,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     stats.overlapping_pairs = overlaps / 2;
     stats.max_overlap = double(maxOverlap);
     stats.wall_guard_hits = guardHits;
+    stats.headway_shortcuts = settled;
     return stats;
 }
 

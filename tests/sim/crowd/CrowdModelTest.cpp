@@ -192,6 +192,27 @@ TEST_CASE("Crowd steps give the same bits with and without AVX2", "[crowd]") {
     CHECK(sa.max_overlap == sb.max_overlap);
 }
 
+TEST_CASE("The headway read from the repulsion pass's neighbours gives the same bits as the full search", "[crowd]") {
+    // A dense crowd walking every way: most people are held up by someone close (the shortcut
+    // settles them), the rest search their whole headway box.
+    auto run = [](bool shortcut) {
+        setCrowdHeadwayShortcut(shortcut);
+        Crowd c = randomCrowd(3000, 17);
+        CrowdModel model(*c.grid, CsmParams{});
+        CrowdStepStats stats;
+        for (int k = 0; k < 40; ++k) stats.merge(model.step(c.s, c.traits, 0.05));
+        setCrowdHeadwayShortcut(true);
+        return std::pair{c.s, stats};
+    };
+    const auto [a, sa] = run(true);
+    const auto [b, sb] = run(false);
+    checkSameBits(a, b);
+    const int64_t movingSteps = 2700 * 40;  // 9 in 10 move (randomCrowd), 40 steps
+    CHECK(sa.headway_shortcuts > movingSteps / 4);
+    CHECK(sa.headway_shortcuts < movingSteps);
+    CHECK(sb.headway_shortcuts == 0);
+}
+
 TEST_CASE("A crowd denser than the neighbour batches hold still matches the direct evaluation", "[crowd]") {
     // 1,600 points 5 cm apart in a 2 m square, bodies of 1 cm: some 700 neighbours in each
     // repulsion circle, more than a batch takes at once, so the batches spill over mid-person.
