@@ -369,21 +369,17 @@ struct Batch {
 /// the neighbours closer than l + 6 D on the agent's floor; overlaps counted on the way.
 struct Repulsion {
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk];
-    // Lane accumulators, zeroed for the chunk's moving agents only (clear()).
+    // Lane accumulators of the chunk's moving agents, written by their first segment (every
+    // agent has one, if empty) from zero where fresh, else from what they hold.
     alignas(32) float fx[kChunk][kLanes];
     alignas(32) float fy[kChunk][kLanes];
     alignas(32) float deepest[kChunk][kLanes];
     alignas(32) int32_t overlaps[kChunk][kLanes];
+    bool fresh[kChunk];
     float a, invD, cut, zsep;
 
-    /// Zeroes the accumulators of agents [0, count) (not the whole chunk's: fewer stores).
-    [[gnu::always_inline]] inline void clear(int count) {
-        const size_t bytes = size_t(count) * kLanes * sizeof(float);
-        __builtin_memset(fx, 0, bytes);
-        __builtin_memset(fy, 0, bytes);
-        __builtin_memset(deepest, 0, bytes);
-        __builtin_memset(overlaps, 0, bytes);
-    }
+    /// Agents [0, count) start from zero (marks them, instead of zeroing 128 bytes each).
+    [[gnu::always_inline]] inline void clear(int count) { __builtin_memset(fresh, 1, size_t(count)); }
 
     template <class B>
     [[gnu::always_inline]] inline void blocks(const B& p) {
@@ -394,9 +390,11 @@ struct Repulsion {
         for (int k = 0; k < p.segments; ++k) {
             const int m = p.segAgent[k];
             const float x0 = xi[m], y0 = yi[m], z0 = zi[m], r0 = ri[m];
-            float ax[kLanes], ay[kLanes], dp[kLanes];
-            int32_t ov[kLanes];
-            for (int l = 0; l < kLanes; ++l) { ax[l] = fx[m][l]; ay[l] = fy[m][l]; dp[l] = deepest[m][l]; ov[l] = overlaps[m][l]; }
+            float ax[kLanes] = {}, ay[kLanes] = {}, dp[kLanes] = {};
+            int32_t ov[kLanes] = {};
+            if (!fresh[m])
+                for (int l = 0; l < kLanes; ++l) { ax[l] = fx[m][l]; ay[l] = fy[m][l]; dp[l] = deepest[m][l]; ov[l] = overlaps[m][l]; }
+            fresh[m] = false;
             for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
                 for (int l = 0; l < kLanes; ++l) {
                     const int idx = b * kLanes + l;
