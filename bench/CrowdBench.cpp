@@ -136,7 +136,7 @@ int runCrowdBench(const std::vector<BenchCase>& cases, const std::vector<int>& t
             j["agent_steps_per_cpu_s"] = double(agentSteps) / (c2 - c1);
             j["evacuated"] = sim.evacuated();
             j["peak_rss_mb"] = readStatusMb("VmHWM");
-            j["kernel"] = crowdKernelUsesAvx2() ? "avx2" : "x86-64";
+            j["kernel"] = crowdKernelName();
             std::printf("%s\n", j.dump().c_str());
             std::fflush(stdout);
         }

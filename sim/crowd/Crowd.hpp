@@ -119,15 +119,16 @@ inline float fastExp(float x) {
     return p * scale;
 }
 
-/// Which build of the movement kernel runs: the AVX2 one where the CPU has it (Auto), or the
-/// plain x86-64 one (Baseline). Both give the same bits; tests/sim/crowd checks that.
-enum class CrowdKernelIsa { Auto, Baseline };
+/// Which build of the movement kernel runs: the widest the CPU has (Auto: AVX-512, else AVX2,
+/// else plain x86-64), or at most AVX2, or the plain one (Baseline). All give the same bits;
+/// tests/sim/crowd checks that.
+enum class CrowdKernelIsa { Auto, Avx2, Baseline };
 void setCrowdKernelIsa(CrowdKernelIsa isa);
+/// The build the next step runs: "avx512", "avx2" or "x86-64".
+const char* crowdKernelName();
 /// The headway's shortcut through the repulsion pass's neighbours (CrowdModel.cpp, Pass 3) on
 /// or off. It gives the same bits either way (tests/sim/crowd); off is for those tests only.
 void setCrowdHeadwayShortcut(bool on);
-/// True if the next step runs the AVX2 build.
-bool crowdKernelUsesAvx2();
 
 namespace crowd_detail {
 /// A person's inputs to the movement kernel, gathered in cell order each step: one cache line,

@@ -36,16 +36,38 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
 
 namespace {
 
-std::atomic<bool> gBaselineOnly{false};
+std::atomic<CrowdKernelIsa> gIsa{CrowdKernelIsa::Auto};
 std::atomic<bool> gHeadwayShortcut{true};
 
 }  // namespace
 
-void setCrowdKernelIsa(CrowdKernelIsa isa) { gBaselineOnly = isa == CrowdKernelIsa::Baseline; }
+void setCrowdKernelIsa(CrowdKernelIsa isa) { gIsa = isa; }
 
 void setCrowdHeadwayShortcut(bool on) { gHeadwayShortcut = on; }
 
-bool crowdKernelUsesAvx2() { return !gBaselineOnly && __builtin_cpu_supports("avx2"); }
+namespace {
+
+enum class KernelBuild { Baseline, Avx2, Avx512 };
+
+KernelBuild kernelBuild() {
+    const CrowdKernelIsa isa = gIsa;
+    if (isa == CrowdKernelIsa::Baseline) return KernelBuild::Baseline;
+    if (isa == CrowdKernelIsa::Auto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw"))
+        return KernelBuild::Avx512;
+    return __builtin_cpu_supports("avx2") ? KernelBuild::Avx2 : KernelBuild::Baseline;
+}
+
+}  // namespace
+
+const char* crowdKernelName() {
+    switch (kernelBuild()) {
+    case KernelBuild::Avx512: return "avx512";
+    case KernelBuild::Avx2: return "avx2";
+    case KernelBuild::Baseline: break;
+    }
+    return "x86-64";
+}
 
 CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&grid), p_(params) {
     for (const NavLayer& L : grid.layers())
@@ -268,7 +290,15 @@ struct Batch {
         *reinterpret_cast<V8*>(y + n) = far;
         if constexpr (kFloors) *reinterpret_cast<V8*>(z + n) = far;
         *reinterpret_cast<V8*>(r + n) = zero;
-        const int blocks = (n + kLanes - 1) / kLanes;
+        int blocks = (n + kLanes - 1) / kLanes;
+        if constexpr (Policy::kPairs) {
+            // Whole pairs of blocks (padding lanes add exact zeros, so the sums are the same).
+            *reinterpret_cast<V8*>(x + n + kLanes) = far;
+            *reinterpret_cast<V8*>(y + n + kLanes) = far;
+            if constexpr (kFloors) *reinterpret_cast<V8*>(z + n + kLanes) = far;
+            *reinterpret_cast<V8*>(r + n + kLanes) = zero;
+            blocks += (blocks - agentStart / kLanes) % 2;
+        }
         segAgent[segments] = agent;
         segBegin[segments] = agentStart / kLanes;
         segEnd[segments++] = blocks;
@@ -365,9 +395,30 @@ struct Batch {
     }
 };
 
+typedef float F8 __attribute__((vector_size(kLanes * sizeof(float))));
+typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
+
+/// 8 lanes from memory and back, as one vector (written with vector types, not loops: in the
+/// AVX-512 build GCC is told to prefer 16-lane loops and would leave 8-lane ones scalar).
+template <class V, class T>
+[[gnu::always_inline]] inline void load8(V& v, const T* p) {
+    __builtin_memcpy(&v, p, sizeof v);
+}
+template <class V, class T>
+[[gnu::always_inline]] inline void store8(T* p, const V& v) {
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
 /// Repulsion lanes of each agent of a chunk: the sum of -R(s) n, R = a exp((l - s) / D), over
 /// the neighbours closer than l + 6 D on the agent's floor; overlaps counted on the way.
+/// kWide: an agent's blocks two at a time, in 16 lanes (one AVX-512 register), each pair's
+/// lanes then added into the 8 accumulators block by block, so that every sum is the one the
+/// 8-lane loop makes. Its batches give every agent whole pairs of blocks; only one split by an
+/// overflow can have a block left alone (the 8-lane loop, unvectorised where GCC is told to
+/// prefer 16 lanes, takes it).
+template <bool kWide>
 struct Repulsion {
+    static constexpr bool kPairs = kWide;  // batches pad each agent's blocks to whole pairs
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk];
     // Lane accumulators of the chunk's moving agents, written by their first segment (every
     // agent has one, if empty) from zero where fresh, else from what they hold.
@@ -380,6 +431,28 @@ struct Repulsion {
 
     /// Agents [0, count) start from zero (marks them, instead of zeroing 128 bytes each).
     [[gnu::always_inline]] inline void clear(int count) { __builtin_memset(fresh, 1, size_t(count)); }
+
+    /// One lane: the push -R(s) n of candidate idx on the agent at (x0, y0), 0 unless it counts,
+    /// and whether and how deep they overlap.
+    template <bool kLevels>
+    [[gnu::always_inline]] inline void lane(const float* __restrict px, const float* __restrict py, const float* __restrict pz,
+                                            const float* __restrict pr, int idx, float x0, float y0, float z0, float r0, float& cx,
+                                            float& cy, int32_t& over, float& depth) const {
+        const float dx = px[idx] - x0, dy = py[idx] - y0;
+        const float d2 = dx * dx + dy * dy;
+        const float reach = r0 + pr[idx];
+        const float interact = reach + cut;
+        const float dz = kLevels ? pz[idx] - z0 : 0.0f;
+        const bool ok = (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
+        const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
+        const float R = a * fastExp((reach - d) * invD) / d;
+        const float w = ok ? R : 0.0f;  // finite either way: d >= 1e-6, the exponent clamped
+        cx = w * dx;
+        cy = w * dy;
+        const bool isOver = ok & (d < reach - 0.01f);
+        over = isOver ? 1 : 0;
+        depth = isOver ? reach - d : 0.0f;
+    }
 
     template <class B>
     [[gnu::always_inline]] inline void blocks(const B& p) {
@@ -395,23 +468,46 @@ struct Repulsion {
             if (!fresh[m])
                 for (int l = 0; l < kLanes; ++l) { ax[l] = fx[m][l]; ay[l] = fy[m][l]; dp[l] = deepest[m][l]; ov[l] = overlaps[m][l]; }
             fresh[m] = false;
-            for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
+            int b = p.segBegin[k];
+            if constexpr (kWide) {
+                F8 AX, AY, DP, c0, c1, d0, d1;
+                I8 OV, o0, o1;
+                load8(AX, ax);
+                load8(AY, ay);
+                load8(DP, dp);
+                load8(OV, ov);
+                for (; b + 1 < p.segEnd[k]; b += 2) {
+                    alignas(64) float cx[2 * kLanes], cy[2 * kLanes], depth[2 * kLanes];
+                    alignas(64) int32_t over[2 * kLanes];
+                    for (int l = 0; l < 2 * kLanes; ++l)
+                        lane<B::kLevels>(px, py, pz, pr, b * kLanes + l, x0, y0, z0, r0, cx[l], cy[l], over[l], depth[l]);
+                    load8(c0, cx);
+                    load8(c1, cx + kLanes);
+                    AX = (AX - c0) - c1;
+                    load8(c0, cy);
+                    load8(c1, cy + kLanes);
+                    AY = (AY - c0) - c1;
+                    load8(o0, over);
+                    load8(o1, over + kLanes);
+                    OV += o0 + o1;
+                    load8(d0, depth);
+                    load8(d1, depth + kLanes);
+                    const F8 deeper = d0 > d1 ? d0 : d1;
+                    DP = deeper > DP ? deeper : DP;
+                }
+                store8(ax, AX);
+                store8(ay, AY);
+                store8(dp, DP);
+                store8(ov, OV);
+            }
+            for (; b < p.segEnd[k]; ++b) {
                 for (int l = 0; l < kLanes; ++l) {
-                    const int idx = b * kLanes + l;
-                    const float dx = px[idx] - x0, dy = py[idx] - y0;
-                    const float d2 = dx * dx + dy * dy;
-                    const float reach = r0 + pr[idx];
-                    const float interact = reach + cut;
-                    const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
-                    const bool ok = (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
-                    const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
-                    const float R = a * fastExp((reach - d) * invD) / d;
-                    const float w = ok ? R : 0.0f;  // finite either way: d >= 1e-6, the exponent clamped
-                    ax[l] -= w * dx;
-                    ay[l] -= w * dy;
-                    const bool over = ok & (d < reach - 0.01f);
-                    ov[l] += over ? 1 : 0;
-                    const float depth = over ? reach - d : 0.0f;
+                    float cx, cy, depth;
+                    int32_t over;
+                    lane<B::kLevels>(px, py, pz, pr, b * kLanes + l, x0, y0, z0, r0, cx, cy, over, depth);
+                    ax[l] -= cx;
+                    ay[l] -= cy;
+                    ov[l] += over;
                     dp[l] = depth > dp[l] ? depth : dp[l];
                 }
             }
@@ -422,7 +518,10 @@ struct Repulsion {
 
 /// Headway lanes of each agent of a chunk: the least (s - l) / T, floored at 0, over the
 /// neighbours ahead along (ex, ey) within the corridor of half-width l on the agent's floor.
+/// kWide: blocks two at a time, as in Repulsion.
+template <bool kWide>
 struct Headway {
+    static constexpr bool kPairs = kWide;
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk], ex[kChunk], ey[kChunk];
     alignas(32) float vmin[kChunk][kLanes];
     float invT, zsep;
@@ -438,19 +537,34 @@ struct Headway {
             const float x0 = xi[m], y0 = yi[m], z0 = zi[m], r0 = ri[m], e0 = ex[m], e1 = ey[m];
             float vm[kLanes];
             for (int l = 0; l < kLanes; ++l) vm[l] = vmin[m][l];
-            for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
+            auto laneSpeed = [&](int idx) __attribute__((always_inline)) {
+                const float dx = px[idx] - x0, dy = py[idx] - y0;
+                const float reach = r0 + pr[idx];
+                const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
+                const float along = dx * e0 + dy * e1, across = dy * e0 - dx * e1;
+                const bool ok = (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
+                const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
+                return ok ? (gap > 0.0f ? gap : 0.0f) : 1e30f;
+            };
+            int b = p.segBegin[k];
+            if constexpr (kWide) {
+                F8 VM, v0, v1;
+                load8(VM, vm);
+                for (; b + 1 < p.segEnd[k]; b += 2) {
+                    alignas(64) float vc[2 * kLanes];
+                    for (int l = 0; l < 2 * kLanes; ++l) vc[l] = laneSpeed(b * kLanes + l);
+                    load8(v0, vc);
+                    load8(v1, vc + kLanes);
+                    const F8 v = v0 < v1 ? v0 : v1;
+                    VM = v < VM ? v : VM;
+                }
+                store8(vm, VM);
+            }
+            for (; b < p.segEnd[k]; ++b)
                 for (int l = 0; l < kLanes; ++l) {
-                    const int idx = b * kLanes + l;
-                    const float dx = px[idx] - x0, dy = py[idx] - y0;
-                    const float reach = r0 + pr[idx];
-                    const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
-                    const float along = dx * e0 + dy * e1, across = dy * e0 - dx * e1;
-                    const bool ok = (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
-                    const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
-                    const float vc = ok ? (gap > 0.0f ? gap : 0.0f) : 1e30f;
+                    const float vc = laneSpeed(b * kLanes + l);
                     vm[l] = vc < vm[l] ? vc : vm[l];
                 }
-            }
             for (int l = 0; l < kLanes; ++l) vmin[m][l] = vm[l];
         }
     }
@@ -509,9 +623,6 @@ inline bool accept(const NavGrid& grid, int layer, Vec2 q, double guard, int& ne
     return true;
 }
 
-typedef float F8 __attribute__((vector_size(kLanes * sizeof(float))));
-typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
-
 /// Sum of the lanes in a fixed order, (l0 + l4) + (l2 + l6) + ((l1 + l5) + (l3 + l7)), written
 /// with vectors so that it stays in registers; the same on every instruction set.
 [[gnu::always_inline]] inline float sumLanes(const float* v) {
@@ -524,10 +635,11 @@ typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
 
 /// Moves the Moving agents among sorted agents [begin, end), end - begin <= kChunk, in four
 /// passes over them (each a small loop the compiler keeps in registers): repulsion, heading,
-/// headway, move. Compiled twice, for plain x86-64 and for AVX2 (chosen at run time); both
-/// give the same bits (no FMA contraction: AVX2 alone does not enable FMA, and the lanes are
-/// summed in a fixed order).
-template <bool kFloors>
+/// headway, move. Compiled three times, for plain x86-64, AVX2 and AVX-512 (chosen at run
+/// time; kWide, pairs of blocks in 16 lanes, for AVX-512 only); all give the same bits (no FMA
+/// contraction: this file is built with -ffp-contract=off, and every sum is made in one fixed
+/// order).
+template <bool kFloors, bool kWide>
 [[gnu::always_inline]] inline void moveAgentsBody(const StepContext& c, int begin, int end, KernelTotals& totals) {
     const NavGrid& grid = *c.grid;
     int moving[kChunk];                 // sorted indices of the agents that move
@@ -543,8 +655,8 @@ template <bool kFloors>
     // Pass 1, repulsion: every neighbour closer than r_i + r_max + 6 D (beyond it R < a e^-6
     // of the desired direction's weight 1, the model's validated cutoff): per row of cells,
     // the cells that cover the circle's chord. Overlaps are counted on the way.
-    Repulsion rep;
-    Batch<Repulsion, kFloors, kRepulsionCap> repBatch(rep);
+    Repulsion<kWide> rep;
+    Batch<Repulsion<kWide>, kFloors, kRepulsionCap> repBatch(rep);
     {
         rep.a = c.a;
         rep.invD = c.invD;
@@ -674,7 +786,7 @@ template <bool kFloors>
     // candidates ahead beyond the box allow v0 or more). Only the others search the box. Who
     // tries first is guessed from the last step's speed; the guess changes no result.
     {
-        Headway head;
+        Headway<kWide> head;
         head.invT = 1.0f / c.T;
         head.zsep = c.zsep;
         const float settled = (c.repulsionCut - 0.01f) * head.invT;
@@ -712,7 +824,7 @@ template <bool kFloors>
                 totals.settled += searched[m] ? 1 : 0;
             }
         }
-        Batch<Headway, kFloors> batch(head);
+        Batch<Headway<kWide>, kFloors> batch(head);
         for (int m = 0; m < count; ++m) {
             if (searched[m]) continue;
             const int self = moving[m];
@@ -798,12 +910,20 @@ template <bool kFloors>
 
 template <bool kFloors>
 __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors>(c, begin, end, totals);
+    moveAgentsBody<kFloors, false>(c, begin, end, totals);
+}
+
+// prefer-vector-width=512: GCC's default tuning would split the 16-lane loops into two
+// 256-bit halves.
+template <bool kFloors>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512"))) void moveAgentsAvx512(const StepContext& c, int begin, int end,
+                                                                                                        KernelTotals& totals) {
+    moveAgentsBody<kFloors, true>(c, begin, end, totals);
 }
 
 template <bool kFloors>
 void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors>(c, begin, end, totals);
+    moveAgentsBody<kFloors, false>(c, begin, end, totals);
 }
 
 }  // namespace
@@ -858,8 +978,13 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.headwayShortcut = gHeadwayShortcut;
     // One floor (every z equal, the common case): the kernel built without elevations, which
     // gives the same bits (dz = 0 passes the floor test).
-    const bool avx2 = crowdKernelUsesAvx2();
-    const auto kernel = oneFloor_ ? (avx2 ? moveAgentsAvx2<false> : moveAgentsBaseline<false>) : (avx2 ? moveAgentsAvx2<true> : moveAgentsBaseline<true>);
+    using Kernel = void (*)(const StepContext&, int, int, KernelTotals&);
+    Kernel kernel = oneFloor_ ? moveAgentsBaseline<false> : moveAgentsBaseline<true>;
+    switch (kernelBuild()) {
+    case KernelBuild::Avx512: kernel = oneFloor_ ? moveAgentsAvx512<false> : moveAgentsAvx512<true>; break;
+    case KernelBuild::Avx2: kernel = oneFloor_ ? moveAgentsAvx2<false> : moveAgentsAvx2<true>; break;
+    case KernelBuild::Baseline: break;
+    }
 
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
     // writes its results in sorted order; the state is updated afterwards (a double buffer),
