@@ -55,6 +55,18 @@ Simulation::Simulation(const Scenario& scenario, const SimulationOptions& option
     NavOptions nav;
     nav.cell = scenario_.cell_size;
     grid_ = std::make_unique<NavGrid>(scenario_.scene, nav);
+    exitCells_.assign(grid_->layers().size(), Box2{});
+    for (size_t l = 0; l < exitCells_.size(); ++l) {
+        const NavLayer& L = grid_->layer(int(l));
+        const double h = grid_->cell();
+        for (int j = 0; j < L.ny; ++j)
+            for (int i = 0; i < L.nx; ++i)
+                if (L.exit_id[size_t(L.at(i, j))] >= 0) {
+                    const Vec2 c = grid_->cellCentre(L, i, j);
+                    exitCells_[l].expand(c - Vec2{1.5 * h, 1.5 * h});
+                    exitCells_[l].expand(c + Vec2{1.5 * h, 1.5 * h});
+                }
+    }
     model_ = std::make_unique<CrowdModel>(*grid_, options_.model);
     exits_.assign(scenario_.scene.exits.size(), {});
     rerouteEvery_ = std::max<int64_t>(1, int64_t(std::llround(options_.reroute_interval / dt_)));
@@ -368,6 +380,8 @@ void Simulation::detectExits() {
         if (state_.status[size_t(i)] != AgentStatus::Moving) continue;
         const NavLayer& L = grid_->layer(state_.layer[size_t(i)]);
         if (L.kind != NavLayer::Kind::Level) continue;
+        // Only those near an exit cell can be on one (the box has a cell's margin for rounding).
+        if (!exitCells_[size_t(state_.layer[size_t(i)])].contains({state_.x[size_t(i)], state_.y[size_t(i)]})) continue;
         const int c = grid_->cellAt(state_.layer[size_t(i)], {state_.x[size_t(i)], state_.y[size_t(i)]});
         if (c < 0) continue;
         const int e = L.exit_id[size_t(c)];

@@ -147,6 +147,7 @@ private:
     std::vector<AgentRecord> records_;
     std::vector<int> target_;          // (n) chosen exit, -1 none
     std::vector<int> reached_;         // (n) exit reached this step, -1 none (scratch)
+    std::vector<Box2> exitCells_;      // (layers) plan box round a layer's exit cells, grown by a cell
     std::vector<ExitTally> exits_;
     std::vector<Unreachable> unreachable_;
     std::vector<std::pair<double, int>> remainingSeries_;
