@@ -68,7 +68,7 @@ std::vector<float> squaredDistanceTransform(const std::vector<uint8_t>& seed, in
     return g;
 }
 
-NavGrid::NavGrid(const Scene& scene, const NavOptions& options) : scene_(&scene), h_(options.cell) {
+NavGrid::NavGrid(const Scene& scene, const NavOptions& options) : scene_(&scene), h_(options.cell), invH_(1.0 / options.cell) {
     const Box2 all = scene.bounds();
     origin_ = {std::floor((all.min.x - options.margin) / h_) * h_,
                std::floor((all.min.y - options.margin) / h_) * h_};

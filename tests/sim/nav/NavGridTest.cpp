@@ -114,3 +114,30 @@ TEST_CASE("route fields cross stairs between levels", "[nav]") {
     // Elevation on the stair rises linearly.
     REQUIRE(grid.elevation(st, {4.0 + 4.48 / 2, 4.5}) == Approx(1.5));
 }
+
+TEST_CASE("lattice indices equal floor((x - origin) / h) exactly, on cell edges too", "[nav]") {
+    Scene scene;
+    scene.levels.push_back(test::roomLevel(60, 60));
+    scene.exits.push_back(test::exitLine("E", "L0", {59.0, 29.0}, {59.0, 31.0}));
+    resolveScene(scene);
+    for (const double h : {0.2, 0.1, 0.15, 0.05}) {
+        NavOptions options;
+        options.cell = h;
+        const NavGrid grid(scene, options);
+        const Vec2 o = grid.origin();
+        int checked = 0, mismatches = 0;
+        for (int k = -5; k < 400; ++k) {
+            // Points on a cell edge as the division sees it, and one unit in the last place
+            // either side, where a multiplication by 1 / h alone can land on the other side.
+            const double edge = o.x + k * h;
+            for (const double x : {edge, std::nextafter(edge, -1e9), std::nextafter(edge, 1e9), edge + 0.37 * h}) {
+                ++checked;
+                mismatches += grid.latticeI(x) != int(std::floor((x - o.x) / h));
+                mismatches += grid.latticeJ(x - o.x + o.y) != int(std::floor(((x - o.x + o.y) - o.y) / h));
+            }
+        }
+        INFO("cell " << h << " m");
+        CHECK(checked == 405 * 4);
+        CHECK(mismatches == 0);
+    }
+}
