@@ -290,14 +290,14 @@ struct Batch {
         *reinterpret_cast<V8*>(y + n) = far;
         if constexpr (kFloors) *reinterpret_cast<V8*>(z + n) = far;
         *reinterpret_cast<V8*>(r + n) = zero;
-        int blocks = (n + kLanes - 1) / kLanes;
-        if constexpr (Policy::kPairs) {
-            // Whole pairs of blocks (padding lanes add exact zeros, so the sums are the same).
+        const int blocks = (n + kLanes - 1) / kLanes;
+        if constexpr (Policy::kWide) {
+            // A block more of padding: the 16-lane loops read a lone last block with the 8
+            // lanes after it (and drop what those give), which must hold numbers.
             *reinterpret_cast<V8*>(x + n + kLanes) = far;
             *reinterpret_cast<V8*>(y + n + kLanes) = far;
             if constexpr (kFloors) *reinterpret_cast<V8*>(z + n + kLanes) = far;
             *reinterpret_cast<V8*>(r + n + kLanes) = zero;
-            blocks += (blocks - agentStart / kLanes) % 2;
         }
         segAgent[segments] = agent;
         segBegin[segments] = agentStart / kLanes;
@@ -397,28 +397,28 @@ struct Batch {
 
 typedef float F8 __attribute__((vector_size(kLanes * sizeof(float))));
 typedef int32_t I8 __attribute__((vector_size(kLanes * sizeof(int32_t))));
+/// Two blocks of lanes side by side (the AVX-512 build's loops work on pairs of blocks).
+typedef float F16 __attribute__((vector_size(2 * kLanes * sizeof(float))));
 
-/// 8 lanes from memory and back, as one vector (written with vector types, not loops: in the
+/// A vector of lanes from memory and back (written with vector types, not loops: in the
 /// AVX-512 build GCC is told to prefer 16-lane loops and would leave 8-lane ones scalar).
 template <class V, class T>
-[[gnu::always_inline]] inline void load8(V& v, const T* p) {
+[[gnu::always_inline]] inline void loadLanes(V& v, const T* p) {
     __builtin_memcpy(&v, p, sizeof v);
 }
 template <class V, class T>
-[[gnu::always_inline]] inline void store8(T* p, const V& v) {
+[[gnu::always_inline]] inline void storeLanes(T* p, const V& v) {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
 /// Repulsion lanes of each agent of a chunk: the sum of -R(s) n, R = a exp((l - s) / D), over
 /// the neighbours closer than l + 6 D on the agent's floor; overlaps counted on the way.
-/// kWide: an agent's blocks two at a time, in 16 lanes (one AVX-512 register), each pair's
-/// lanes then added into the 8 accumulators block by block, so that every sum is the one the
-/// 8-lane loop makes. Its batches give every agent whole pairs of blocks; only one split by an
-/// overflow can have a block left alone (the 8-lane loop, unvectorised where GCC is told to
-/// prefer 16 lanes, takes it).
-template <bool kWide>
+/// kWide: the blocks two at a time, in 16 lanes (one AVX-512 register), whoever they belong to
+/// (a batch's blocks lie one after another), each pair's lanes then added into their owners'
+/// 8 accumulators block by block, so that every sum is the one the 8-lane loop makes.
+template <bool kWide_>
 struct Repulsion {
-    static constexpr bool kPairs = kWide;  // batches pad each agent's blocks to whole pairs
+    static constexpr bool kWide = kWide_;
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk];
     // Lane accumulators of the chunk's moving agents, written by their first segment (every
     // agent has one, if empty) from zero where fresh, else from what they hold.
@@ -460,6 +460,95 @@ struct Repulsion {
         const float* __restrict py = p.y;
         const float* __restrict pz = p.z;
         const float* __restrict pr = p.r;
+        if constexpr (kWide) {
+            // The blocks of all the segments in order, with their owners.
+            int blk[kRepulsionCap / kLanes + 2], own[kRepulsionCap / kLanes + 2];
+            int count = 0;
+            for (int k = 0; k < p.segments; ++k) {
+                const int m = p.segAgent[k];
+                if (p.segBegin[k] == p.segEnd[k] && fresh[m]) {  // nobody near: no push
+                    storeLanes(fx[m], F8{});
+                    storeLanes(fy[m], F8{});
+                    storeLanes(deepest[m], F8{});
+                    storeLanes(overlaps[m], I8{});
+                    fresh[m] = false;
+                }
+                for (int b = p.segBegin[k]; b < p.segEnd[k]; ++b) {
+                    blk[count] = b;
+                    own[count++] = m;
+                }
+            }
+            int current = -1;  // whose accumulators are in AX, AY, DP, OV
+            F8 AX = {}, AY = {}, DP = {}, c0, c1, d0, d1;
+            I8 OV = {}, o0, o1;
+            auto enter = [&](int m) __attribute__((always_inline)) {
+                if (m == current) return;
+                if (current >= 0) {
+                    storeLanes(fx[current], AX);
+                    storeLanes(fy[current], AY);
+                    storeLanes(deepest[current], DP);
+                    storeLanes(overlaps[current], OV);
+                }
+                current = m;
+                if (fresh[m]) {
+                    AX = AY = DP = F8{};
+                    OV = I8{};
+                    fresh[m] = false;
+                } else {
+                    loadLanes(AX, fx[m]);
+                    loadLanes(AY, fy[m]);
+                    loadLanes(DP, deepest[m]);
+                    loadLanes(OV, overlaps[m]);
+                }
+            };
+            for (int t = 0; t < count;) {
+                const int b = blk[t], ma = own[t];
+                const bool two = t + 1 < count && blk[t + 1] == b + 1;
+                const int mb = two ? own[t + 1] : ma;
+                alignas(64) float x0[2 * kLanes], y0[2 * kLanes], z0[2 * kLanes], r0[2 * kLanes];
+                const float xa = xi[ma], xb = xi[mb], ya = yi[ma], yb = yi[mb], za = zi[ma], zb = zi[mb], ra = ri[ma], rb = ri[mb];
+                const F16 vx = {xa, xa, xa, xa, xa, xa, xa, xa, xb, xb, xb, xb, xb, xb, xb, xb};
+                const F16 vy = {ya, ya, ya, ya, ya, ya, ya, ya, yb, yb, yb, yb, yb, yb, yb, yb};
+                const F16 vz = {za, za, za, za, za, za, za, za, zb, zb, zb, zb, zb, zb, zb, zb};
+                const F16 vr = {ra, ra, ra, ra, ra, ra, ra, ra, rb, rb, rb, rb, rb, rb, rb, rb};
+                storeLanes(x0, vx);
+                storeLanes(y0, vy);
+                storeLanes(z0, vz);
+                storeLanes(r0, vr);
+                alignas(64) float cx[2 * kLanes], cy[2 * kLanes], depth[2 * kLanes];
+                alignas(64) int32_t over[2 * kLanes];
+                for (int l = 0; l < 2 * kLanes; ++l)
+                    lane<B::kLevels>(px, py, pz, pr, b * kLanes + l, x0[l], y0[l], z0[l], r0[l], cx[l], cy[l], over[l], depth[l]);
+                enter(ma);
+                loadLanes(c0, cx);
+                AX -= c0;
+                loadLanes(c0, cy);
+                AY -= c0;
+                loadLanes(o0, over);
+                OV += o0;
+                loadLanes(d0, depth);
+                DP = d0 > DP ? d0 : DP;
+                if (two) {
+                    enter(mb);
+                    loadLanes(c1, cx + kLanes);
+                    AX -= c1;
+                    loadLanes(c1, cy + kLanes);
+                    AY -= c1;
+                    loadLanes(o1, over + kLanes);
+                    OV += o1;
+                    loadLanes(d1, depth + kLanes);
+                    DP = d1 > DP ? d1 : DP;
+                }
+                t += two ? 2 : 1;
+            }
+            if (current >= 0) {
+                storeLanes(fx[current], AX);
+                storeLanes(fy[current], AY);
+                storeLanes(deepest[current], DP);
+                storeLanes(overlaps[current], OV);
+            }
+            return;
+        }
         for (int k = 0; k < p.segments; ++k) {
             const int m = p.segAgent[k];
             const float x0 = xi[m], y0 = yi[m], z0 = zi[m], r0 = ri[m];
@@ -469,37 +558,6 @@ struct Repulsion {
                 for (int l = 0; l < kLanes; ++l) { ax[l] = fx[m][l]; ay[l] = fy[m][l]; dp[l] = deepest[m][l]; ov[l] = overlaps[m][l]; }
             fresh[m] = false;
             int b = p.segBegin[k];
-            if constexpr (kWide) {
-                F8 AX, AY, DP, c0, c1, d0, d1;
-                I8 OV, o0, o1;
-                load8(AX, ax);
-                load8(AY, ay);
-                load8(DP, dp);
-                load8(OV, ov);
-                for (; b + 1 < p.segEnd[k]; b += 2) {
-                    alignas(64) float cx[2 * kLanes], cy[2 * kLanes], depth[2 * kLanes];
-                    alignas(64) int32_t over[2 * kLanes];
-                    for (int l = 0; l < 2 * kLanes; ++l)
-                        lane<B::kLevels>(px, py, pz, pr, b * kLanes + l, x0, y0, z0, r0, cx[l], cy[l], over[l], depth[l]);
-                    load8(c0, cx);
-                    load8(c1, cx + kLanes);
-                    AX = (AX - c0) - c1;
-                    load8(c0, cy);
-                    load8(c1, cy + kLanes);
-                    AY = (AY - c0) - c1;
-                    load8(o0, over);
-                    load8(o1, over + kLanes);
-                    OV += o0 + o1;
-                    load8(d0, depth);
-                    load8(d1, depth + kLanes);
-                    const F8 deeper = d0 > d1 ? d0 : d1;
-                    DP = deeper > DP ? deeper : DP;
-                }
-                store8(ax, AX);
-                store8(ay, AY);
-                store8(dp, DP);
-                store8(ov, OV);
-            }
             for (; b < p.segEnd[k]; ++b) {
                 for (int l = 0; l < kLanes; ++l) {
                     float cx, cy, depth;
@@ -518,10 +576,11 @@ struct Repulsion {
 
 /// Headway lanes of each agent of a chunk: the least (s - l) / T, floored at 0, over the
 /// neighbours ahead along (ex, ey) within the corridor of half-width l on the agent's floor.
-/// kWide: blocks two at a time, as in Repulsion.
-template <bool kWide>
+/// kWide: an agent's blocks two at a time in 16 lanes, a lone last one with the 8 lanes after
+/// it, whose results are dropped.
+template <bool kWide_>
 struct Headway {
-    static constexpr bool kPairs = kWide;
+    static constexpr bool kWide = kWide_;
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk], ex[kChunk], ey[kChunk];
     alignas(32) float vmin[kChunk][kLanes];
     float invT, zsep;
@@ -549,16 +608,18 @@ struct Headway {
             int b = p.segBegin[k];
             if constexpr (kWide) {
                 F8 VM, v0, v1;
-                load8(VM, vm);
-                for (; b + 1 < p.segEnd[k]; b += 2) {
+                loadLanes(VM, vm);
+                for (; b < p.segEnd[k]; b += 2) {
                     alignas(64) float vc[2 * kLanes];
                     for (int l = 0; l < 2 * kLanes; ++l) vc[l] = laneSpeed(b * kLanes + l);
-                    load8(v0, vc);
-                    load8(v1, vc + kLanes);
-                    const F8 v = v0 < v1 ? v0 : v1;
-                    VM = v < VM ? v : VM;
+                    loadLanes(v0, vc);
+                    VM = v0 < VM ? v0 : VM;
+                    if (b + 1 < p.segEnd[k]) {  // else the lanes after a lone last block: dropped
+                        loadLanes(v1, vc + kLanes);
+                        VM = v1 < VM ? v1 : VM;
+                    }
                 }
-                store8(vm, VM);
+                storeLanes(vm, VM);
             }
             for (; b < p.segEnd[k]; ++b)
                 for (int l = 0; l < kLanes; ++l) {
