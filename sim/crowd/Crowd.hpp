@@ -18,8 +18,10 @@
 // Parallel update: every agent reads the current state (its inputs and a float copy of the
 // positions gathered in cell order), then all move (results written in cell order and copied
 // back by id). The neighbour loops run over each agent's neighbours packed into blocks of 8
-// lanes, vectorised, with an AVX2 build chosen at run time; results depend on neither the
-// thread count nor the instruction set (sim/crowd/CrowdModel.cpp, tests/sim/crowd).
+// lanes, vectorised, with an AVX-512 build (blocks in pairs) or an AVX2 one chosen at run
+// time; the headway reads the repulsion's neighbours first and searches further only when
+// they do not settle it. Results depend on neither the thread count, nor the instruction
+// set, nor that shortcut (sim/crowd/CrowdModel.cpp, tests/sim/crowd).
 #pragma once
 
 #include <cstdint>
