@@ -162,14 +162,22 @@ static void checkSameBits(const CrowdState& a, const CrowdState& b) {
     CHECK(same(a.walked, b.walked));
 }
 
+/// The 3,000 people of randomCrowd(seed) (above the model's one-thread threshold, 2,048) after
+/// 40 steps of 0.05 s, and the steps' counters.
+static std::pair<CrowdState, CrowdStepStats> fortySteps(uint64_t seed) {
+    Crowd c = randomCrowd(3000, seed);
+    CrowdModel model(*c.grid, CsmParams{});
+    CrowdStepStats stats;
+    for (int k = 0; k < 40; ++k) stats.merge(model.step(c.s, c.traits, 0.05));
+    return {c.s, stats};
+}
+
 TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
     auto run = [](int threads) {
         omp_set_num_threads(threads);
-        Crowd c = randomCrowd(3000, 11);  // above the model's one-thread threshold (2048)
-        CrowdModel model(*c.grid, CsmParams{});
-        for (int k = 0; k < 40; ++k) model.step(c.s, c.traits, 0.05);
+        const CrowdState s = fortySteps(11).first;
         omp_set_num_threads(1);
-        return c.s;
+        return s;
     };
     const CrowdState a = run(1), b = run(2);
     checkSameBits(a, b);
@@ -178,12 +186,9 @@ TEST_CASE("Crowd steps give the same bits on one and two threads", "[crowd]") {
 TEST_CASE("Crowd steps give the same bits with AVX-512, AVX2 and plain x86-64", "[crowd]") {
     auto run = [](CrowdKernelIsa isa) {
         setCrowdKernelIsa(isa);
-        Crowd c = randomCrowd(3000, 5);
-        CrowdModel model(*c.grid, CsmParams{});
-        CrowdStepStats stats;
-        for (int k = 0; k < 40; ++k) stats.merge(model.step(c.s, c.traits, 0.05));
+        auto result = fortySteps(5);
         setCrowdKernelIsa(CrowdKernelIsa::Auto);
-        return std::pair{c.s, stats};
+        return result;
     };
     // Where the CPU lacks an instruction set, its run takes the next narrower build.
     setCrowdKernelIsa(CrowdKernelIsa::Avx2);
@@ -206,12 +211,9 @@ TEST_CASE("The headway read from the repulsion pass's neighbours gives the same 
     // settles them), the rest search their whole headway box.
     auto run = [](bool shortcut) {
         setCrowdHeadwayShortcut(shortcut);
-        Crowd c = randomCrowd(3000, 17);
-        CrowdModel model(*c.grid, CsmParams{});
-        CrowdStepStats stats;
-        for (int k = 0; k < 40; ++k) stats.merge(model.step(c.s, c.traits, 0.05));
+        auto result = fortySteps(17);
         setCrowdHeadwayShortcut(true);
-        return std::pair{c.s, stats};
+        return result;
     };
     const auto [a, sa] = run(true);
     const auto [b, sb] = run(false);
