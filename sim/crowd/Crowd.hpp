@@ -93,6 +93,7 @@ struct CrowdStepStats {
     double max_overlap = 0.0;          // deepest overlap seen [m]
     int64_t wall_guard_hits = 0;       // moves cut or dropped by the wall guard
     int64_t headway_shortcuts = 0;     // speeds settled by the repulsion's neighbours (a shortcut, no effect on results)
+    int64_t wall_tile_bounds = 0;      // wall distances a tile's lower bound settled (likewise)
     void merge(const CrowdStepStats& o);
 };
 
@@ -128,9 +129,11 @@ enum class CrowdKernelIsa { Auto, Avx2, Baseline };
 void setCrowdKernelIsa(CrowdKernelIsa isa);
 /// The build the next step runs: "avx512", "avx2" or "x86-64".
 const char* crowdKernelName();
-/// The headway's shortcut through the repulsion pass's neighbours (CrowdModel.cpp, Pass 3) on
-/// or off. It gives the same bits either way (tests/sim/crowd); off is for those tests only.
-void setCrowdHeadwayShortcut(bool on);
+/// The kernel's shortcuts on or off: the headway read from the repulsion pass's neighbours
+/// (CrowdModel.cpp, Pass 3) and the wall tiles (a lower bound of the wall distance, and where
+/// no stair hands people over). They give the same bits either way (tests/sim/crowd); off is
+/// for those tests only.
+void setCrowdShortcuts(bool on);
 
 namespace crowd_detail {
 /// A person's inputs to the movement kernel, gathered in cell order each step: one cache line,
@@ -157,7 +160,13 @@ struct WallField {
     const float* dist;         // (ny x nx) NavLayer::wall_dist
     int nx, ny;
     float fx0, fy0;            // lattice coordinate = hash-relative position / h - (fx0, fy0)
+    // Tiles of kWallTile x kWallTile lattice nodes, (tny x tnx), tile (i >> 3, j >> 3) for the
+    // lattice coordinate (i + f, j + g):
+    const float* low;          // a lower bound of the bilinear wall distance in the tile [m]
+    const uint8_t* plain;      // 1: every cell within two of the tile's is the layer's own
+    int tnx, tny;
 };
+constexpr int kWallTileShift = 3;  // tiles of 8 x 8 nodes
 }  // namespace crowd_detail
 
 class CrowdModel {
@@ -200,6 +209,12 @@ private:
     bool oneFloor_ = true;                   // all agents in the grid at one elevation
     std::vector<float> levelElevation_;      // (layers) a level layer's floor, NaN on stairs [m]
     std::vector<crowd_detail::WallField> walls_;  // (layers), refreshed every step
+    // Per layer, WallField's tiles: the lower bounds follow the grid's wall distances
+    // (rebuilt when wallVersion() changes), the plain flags its cells (built once).
+    std::vector<std::vector<float>> tileLow_;
+    std::vector<std::vector<uint8_t>> tilePlain_;
+    uint64_t tileVersion_ = ~uint64_t(0);
+    void buildWallTiles(bool plainToo);
     // The step's inputs and results in sorted order (results copied to the state by id).
     std::vector<crowd_detail::AgentIn> in_;  // (active)
     std::vector<crowd_detail::AgentOut> out_;  // (active)

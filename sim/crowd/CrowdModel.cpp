@@ -18,6 +18,7 @@ namespace safetwin {
 
 using crowd_detail::AgentIn;
 using crowd_detail::AgentOut;
+using crowd_detail::kWallTileShift;
 using crowd_detail::WallField;
 
 void CrowdState::resize(size_t n) {
@@ -32,18 +33,19 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
     max_overlap = std::max(max_overlap, o.max_overlap);
     wall_guard_hits += o.wall_guard_hits;
     headway_shortcuts += o.headway_shortcuts;
+    wall_tile_bounds += o.wall_tile_bounds;
 }
 
 namespace {
 
 std::atomic<CrowdKernelIsa> gIsa{CrowdKernelIsa::Auto};
-std::atomic<bool> gHeadwayShortcut{true};
+std::atomic<bool> gShortcuts{true};
 
 }  // namespace
 
 void setCrowdKernelIsa(CrowdKernelIsa isa) { gIsa = isa; }
 
-void setCrowdHeadwayShortcut(bool on) { gHeadwayShortcut = on; }
+void setCrowdShortcuts(bool on) { gShortcuts = on; }
 
 namespace {
 
@@ -89,6 +91,45 @@ CrowdModel::CrowdModel(const NavGrid& grid, const CsmParams& params) : grid_(&gr
     hy_ = int(std::ceil((b.max.y - b.min.y + 4.0) / cellY_)) + 1;
     cellStart_.assign(size_t(hx_) * size_t(hy_) + 1, 0);
     fill_.assign(size_t(hx_) * size_t(hy_), 0);
+    buildWallTiles(true);
+}
+
+void CrowdModel::buildWallTiles(bool plainToo) {
+    constexpr int kTile = 1 << crowd_detail::kWallTileShift;
+    const size_t layers = grid_->layers().size();
+    tileLow_.resize(layers);
+    if (plainToo) tilePlain_.resize(layers);
+    for (size_t l = 0; l < layers; ++l) {
+        const NavLayer& L = grid_->layer(int(l));
+        const int tnx = (L.nx + kTile - 1) / kTile, tny = (L.ny + kTile - 1) / kTile;
+        std::vector<float>& low = tileLow_[l];
+        low.assign(size_t(tnx) * size_t(tny), 0.0f);
+        for (int tj = 0; tj < tny; ++tj)
+            for (int ti = 0; ti < tnx; ++ti) {
+                // The bilinear distance anywhere in the tile mixes nodes [k T, k T + T] (those
+                // off the layer count 0), so it is at least their least value, less rounding
+                // (1 mm covers the float interpolation's).
+                float least = std::numeric_limits<float>::infinity();
+                for (int j = tj * kTile; j <= tj * kTile + kTile; ++j)
+                    for (int i = ti * kTile; i <= ti * kTile + kTile; ++i)
+                        least = std::min(least, L.inside(i, j) ? L.wall_dist[size_t(L.at(i, j))] : 0.0f);
+                low[size_t(tj) * size_t(tnx) + size_t(ti)] = least - 1e-3f;
+            }
+        if (!plainToo) continue;
+        std::vector<uint8_t>& plain = tilePlain_[l];
+        plain.assign(size_t(tnx) * size_t(tny), 0);
+        for (int tj = 0; tj < tny; ++tj)
+            for (int ti = 0; ti < tnx; ++ti) {
+                // A person in the tile is in one of its cells or next to it (float positions);
+                // a step shorter than a cell keeps them within one more.
+                bool own = true;
+                for (int j = tj * kTile - 2; own && j <= tj * kTile + kTile + 2; ++j)
+                    for (int i = ti * kTile - 2; own && i <= ti * kTile + kTile + 2; ++i)
+                        own = L.inside(i, j) && L.redirect[size_t(L.at(i, j))] < 0;
+                plain[size_t(tj) * size_t(tnx) + size_t(ti)] = own ? 1 : 0;
+            }
+    }
+    tileVersion_ = grid_->wallVersion();
 }
 
 namespace {
@@ -213,16 +254,18 @@ struct StepContext {
     const float* levelElevation;
     const WallField* walls;
     float invH;          // 1 / nav grid cell
+    double cellH;        // nav grid cell [m]
     const CrowdTraits* traits;
     const AgentIn* in;
     AgentOut* out;
-    bool headwayShortcut;  // Pass 3's shortcut (no result depends on it)
+    bool shortcuts;  // Pass 3's headway shortcut and the wall tiles (no result depends on them)
 };
 
 struct KernelTotals {
     int64_t overlaps = 0;   // counted from both sides
     int64_t guardHits = 0;
     int64_t settled = 0;    // headways settled by the repulsion pass's candidates
+    int64_t tileBounds = 0; // wall distances settled by a tile's lower bound
     float maxOverlap = 0.0f;
 };
 
@@ -706,7 +749,8 @@ template <bool kFloors, bool kWide>
     int moving[kChunk];                 // sorted indices of the agents that move
     float dirX[kChunk], dirY[kChunk];   // model direction, then heading
     float freeV[kChunk], speed[kChunk]; // free (plan) speed, then speed
-    float wallDist[kChunk];             // wall distance at the agent [m]
+    float wallDist[kChunk];             // wall distance at the agent, or a lower bound of it [m]
+    bool plainNear[kChunk];             // every cell near the agent is its layer's own (no stair end)
     int count = 0;
     for (int self = begin; self < end; ++self) {
         c.out[self].kind = c.in[self].kind;
@@ -793,14 +837,35 @@ template <bool kFloors, bool kWide>
         const float ri = c.sr[self];
         const int layer = in.layer;
         float dirx = dirX[m], diry = dirY[m];
-        const float dw = wallDistance(c.walls[layer], c.sx[self], c.sy[self], c.invH);
-        wallDist[m] = dw;
-        if (dw - ri < 6.0f * c.Dw + 0.3f) {
-            const Vec2 nw = grid.wallNormal(layer, {in.x, in.y});
-            const float Rw = std::min(c.awMax, c.aw * std::exp((ri - dw) / c.Dw));
-            dirx += Rw * float(nw.x);
-            diry += Rw * float(nw.y);
+        // The tile's lower bound first: where it is far enough from walls for no wall term,
+        // it is all Pass 4's guard test needs too (a lower bound only sends a move the long
+        // way round, which ends the same); else the bilinear distance.
+        const WallField& w = c.walls[layer];
+        const float lx = c.sx[self] * c.invH - w.fx0, ly = c.sy[self] * c.invH - w.fy0;
+        float low = 0.0f;
+        plainNear[m] = false;
+        if (c.shortcuts && lx >= 0.0f && ly >= 0.0f) {
+            const int ti = int(lx) >> kWallTileShift, tj = int(ly) >> kWallTileShift;
+            if (ti < w.tnx && tj < w.tny) {
+                const size_t t = size_t(tj) * size_t(w.tnx) + size_t(ti);
+                low = w.low[t];
+                plainNear[m] = w.plain[t] != 0;
+            }
         }
+        const float wallReach = 6.0f * c.Dw + 0.3f;
+        float dw = low;
+        if (low - ri >= wallReach) {
+            ++totals.tileBounds;
+        } else {
+            dw = wallDistance(w, c.sx[self], c.sy[self], c.invH);
+            if (dw - ri < wallReach) {
+                const Vec2 nw = grid.wallNormal(layer, {in.x, in.y});
+                const float Rw = std::min(c.awMax, c.aw * std::exp((ri - dw) / c.Dw));
+                dirx += Rw * float(nw.x);
+                diry += Rw * float(nw.y);
+            }
+        }
+        wallDist[m] = dw;
         const float len = std::sqrt(dirx * dirx + diry * diry);
         float ex = len > 1e-6f ? dirx / len : in.e0x, ey = len > 1e-6f ? diry / len : in.e0y;
         // Heading relaxation: the heading turns towards the model's direction with time
@@ -868,7 +933,7 @@ template <bool kFloors, bool kWide>
                 head.ex[m] = dirX[m];
                 head.ey[m] = dirY[m];
                 for (float& v : head.vmin[m]) v = freeV[m];
-                if (c.headwayShortcut && c.in[self].speed <= settled && repBatch.intact(m)) {
+                if (c.shortcuts && c.in[self].speed <= settled && repBatch.intact(m)) {
                     view.segAgent[view.segments] = m;
                     view.segBegin[view.segments] = repBatch.ownBegin[m];
                     view.segEnd[view.segments++] = repBatch.ownEnd[m];
@@ -943,7 +1008,10 @@ template <bool kFloors, bool kWide>
             // walls the guard cannot trip (unless the move changes layers or wraps round).
             const float dw = wallDist[m];
             const double reach = c.wallGuard + 1.5 * double(v) * c.dt + 1e-3;
-            if (!(double(dw) > reach && c.period <= 0.0f && stays(grid, layer, q)) && !accept(grid, layer, q, c.wallGuard, newLayer)) {
+            // Where every cell near the agent is the layer's own, a move shorter than a cell stays.
+            const bool plainMove = plainNear[m] && double(v) * c.dt < 0.9 * c.cellH;
+            if (!(double(dw) > reach && c.period <= 0.0f && (plainMove || stays(grid, layer, q))) &&
+                !accept(grid, layer, q, c.wallGuard, newLayer)) {
                 ++totals.guardHits;
                 const Vec2 nq = grid.wallNormal(layer, pi);
                 const double inward = dot(step, nq);
@@ -996,11 +1064,20 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     // The layers' wall distances, from the grid's current data (a door event recomputes them).
     const double h = grid_->cell();
     const float ox = float(hashOrigin_.x), oy = float(hashOrigin_.y);
+    if (grid_->wallVersion() != tileVersion_) buildWallTiles(false);
     walls_.resize(grid_->layers().size());
     for (size_t l = 0; l < walls_.size(); ++l) {
         const NavLayer& L = grid_->layer(int(l));
-        walls_[l] = {L.wall_dist.data(), L.nx, L.ny, float((grid_->origin().x - double(ox)) / h + 0.5 + L.i0),
-                     float((grid_->origin().y - double(oy)) / h + 0.5 + L.j0)};
+        constexpr int kTile = 1 << crowd_detail::kWallTileShift;
+        walls_[l] = {L.wall_dist.data(),
+                     L.nx,
+                     L.ny,
+                     float((grid_->origin().x - double(ox)) / h + 0.5 + L.i0),
+                     float((grid_->origin().y - double(oy)) / h + 0.5 + L.j0),
+                     tileLow_[l].data(),
+                     tilePlain_[l].data(),
+                     (L.nx + kTile - 1) / kTile,
+                     (L.ny + kTile - 1) / kTile};
     }
 
     StepContext c;
@@ -1033,10 +1110,11 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.levelElevation = levelElevation_.data();
     c.walls = walls_.data();
     c.invH = float(1.0 / h);
+    c.cellH = h;
     c.traits = &traits;
     c.in = in_.data();
     c.out = out_.data();
-    c.headwayShortcut = gHeadwayShortcut;
+    c.shortcuts = gShortcuts;
     // One floor (every z equal, the common case): the kernel built without elevations, which
     // gives the same bits (dz = 0 passes the floor test).
     using Kernel = void (*)(const StepContext&, int, int, KernelTotals&);
@@ -1050,9 +1128,9 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
     // writes its results in sorted order; the state is updated afterwards (a double buffer),
     // so the result does not depend on the number of threads or the order of the agents.
-    int64_t overlaps = 0, guardHits = 0, settled = 0;
+    int64_t overlaps = 0, guardHits = 0, settled = 0, tileBounds = 0;
     float maxOverlap = 0.0f;
-#pragma omp parallel reduction(+ : overlaps, guardHits, settled) reduction(max : maxOverlap) if (active >= kParallelMin)
+#pragma omp parallel reduction(+ : overlaps, guardHits, settled, tileBounds) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
         // Chunks of kChunk agents handed out as threads come free: a thread that the machine
         // deschedules for a while holds up nobody (the results do not depend on who moves
@@ -1064,6 +1142,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         overlaps += totals.overlaps;
         guardHits += totals.guardHits;
         settled += totals.settled;
+        tileBounds += totals.tileBounds;
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);
     }
     // [scatter]
@@ -1092,6 +1171,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     stats.max_overlap = double(maxOverlap);
     stats.wall_guard_hits = guardHits;
     stats.headway_shortcuts = settled;
+    stats.wall_tile_bounds = tileBounds;
     return stats;
 }
 

@@ -421,6 +421,7 @@ void NavGrid::setDoorClosed(int level, int door, bool closed) {
         NavLayer& L = layers_[size_t(dc.layer)];
         for (int c : dc.cells) L.solid[size_t(c)] = closed ? 1 : 0;
         computeWallDistance(L);
+        ++wallVersion_;
     }
     for (size_t e = 0; e < scene_->exits.size(); ++e)
         if (scene_->exits[e].door == d.id) exitOpen_[e] = closed ? 0 : 1;

@@ -92,6 +92,8 @@ public:
     /// Open or close a door: marks its leaf cells solid or free and refreshes the wall
     /// distances of its level. Openings cannot be closed (ignored).
     void setDoorClosed(int level, int door, bool closed);
+    /// Changes whenever a layer's wall distances do (a door closed or opened).
+    uint64_t wallVersion() const { return wallVersion_; }
     bool doorClosed(int level, int door) const;
     bool exitOpen(int exit) const { return exitOpen_[size_t(exit)] != 0; }
     /// Where people count as out through exit e: the exit's own segment, or for a door exit a
@@ -117,6 +119,7 @@ private:
 
     const Scene* scene_;
     double h_;
+    uint64_t wallVersion_ = 0;
     double invH_;  // 1 / h_, rounded
     /// floor(d / h_), exactly: from d * (1 / h), which differs from the quotient by far less
     /// than 1e-9 (a few units in the last place), unless that lies within 1e-9 of an integer,

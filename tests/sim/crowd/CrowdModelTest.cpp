@@ -210,9 +210,9 @@ TEST_CASE("The headway read from the repulsion pass's neighbours gives the same 
     // A dense crowd walking every way: most people are held up by someone close (the shortcut
     // settles them), the rest search their whole headway box.
     auto run = [](bool shortcut) {
-        setCrowdHeadwayShortcut(shortcut);
+        setCrowdShortcuts(shortcut);
         auto result = fortySteps(17);
-        setCrowdHeadwayShortcut(true);
+        setCrowdShortcuts(true);
         return result;
     };
     const auto [a, sa] = run(true);
