@@ -672,6 +672,7 @@ struct Headway {
             for (int l = 0; l < kLanes; ++l) vmin[m][l] = vm[l];
         }
     }
+
 };
 
 /// Blocks of candidates already in a batch, handed to a policy's blocks() again: the headway
@@ -750,6 +751,8 @@ template <bool kFloors, bool kWide>
     float dirX[kChunk], dirY[kChunk];   // model direction, then heading
     float freeV[kChunk], speed[kChunk]; // free (plan) speed, then speed
     float wallDist[kChunk];             // wall distance at the agent, or a lower bound of it [m]
+    alignas(64) float lastX[kChunk], lastY[kChunk];  // last step's heading
+    alignas(64) float wantX[kChunk], wantY[kChunk];  // desired direction e0
     bool plainNear[kChunk];             // every cell near the agent is its layer's own (no stair end)
     int count = 0;
     for (int self = begin; self < end; ++self) {
@@ -769,19 +772,72 @@ template <bool kFloors, bool kWide>
         rep.zsep = c.zsep;
         rep.clear(count);
         auto& batch = repBatch;
+        // Each circle's rows ya..yb. Where there is no period and no circle spans more than
+        // kRowSlots rows (the usual case), each row's run of agents is found for all the
+        // chunk's agents at once first: one loop over the agents per row, which the compiler
+        // vectorises (the cell indices gathered from cellStart); the same operations, so the
+        // same runs, as the one-agent-at-a-time loop below.
+        constexpr int kRowSlots = 6;
+        alignas(64) float px[kChunk], py[kChunk], pcut[kChunk];
+        alignas(64) int32_t rowA[kChunk], rowB[kChunk];
+        int rowsMax = 0;
+        for (int m = 0; m < count; ++m) {
+            const int self = moving[m];
+            px[m] = c.sx[self];
+            py[m] = c.sy[self];
+            pcut[m] = c.sr[self] + c.maxRadius + c.repulsionCut;
+        }
+        for (int m = 0; m < count; ++m) {
+            const int ya = int(std::floor((py[m] - pcut[m]) * c.invCellY)), yb = int(std::floor((py[m] + pcut[m]) * c.invCellY));
+            rowA[m] = ya > 0 ? ya : 0;
+            rowB[m] = yb < c.hy - 1 ? yb : c.hy - 1;
+            rowsMax = std::max(rowsMax, rowB[m] - rowA[m] + 1);
+        }
+        const bool byRow = c.period <= 0.0f && rowsMax <= kRowSlots;
+        alignas(64) int32_t runB[kRowSlots][kChunk], runE[kRowSlots][kChunk];
+        if (byRow) {
+            const float last = float(c.hx - 1);
+            const int32_t* __restrict starts = c.cellStart;
+            for (int k = 0; k < rowsMax; ++k)
+                for (int m = 0; m < count; ++m) {
+                    // As below: the hash has a margin round the building, so the cell
+                    // coordinates are not negative and truncation is floor.
+                    const float xi = px[m], yi = py[m], cut = pcut[m];
+                    const int yy = rowA[m] + k;
+                    const float y0 = float(yy) * c.cellY;
+                    const float below = y0 - yi, above = yi - (y0 + c.cellY);
+                    const float dy = below > above ? below : above;
+                    const float dyc = dy > 0.0f ? dy : 0.0f;
+                    const float h2 = cut * cut - dyc * dyc;
+                    const float h = std::sqrt(h2 > 0.0f ? h2 : 0.0f);
+                    float fa = (xi - h) * c.invCellX, fb = (xi + h) * c.invCellX;
+                    fa = fa > 0.0f ? fa : 0.0f;
+                    fb = fb < last ? fb : last;
+                    const int row = yy * c.hx, xa = int(fa), xb = int(fb);
+                    const bool ok = (yy <= rowB[m]) & (xa <= xb);
+                    const int32_t b = starts[ok ? row + xa : 0], e = starts[ok ? row + xb + 1 : 0];
+                    runB[k][m] = ok ? b : 0;
+                    runE[k][m] = ok ? e : 0;
+                }
+        }
         for (int m = 0; m < count; ++m) {
             const int self = moving[m];
             const float xi = c.sx[self], yi = c.sy[self];
             const float ri = c.sr[self];
-            const int ownCellX = std::clamp(int(xi * c.invCellX), 0, c.hx - 1);
             rep.xi[m] = xi;
             rep.yi[m] = yi;
             rep.zi[m] = c.sz[self];
             rep.ri[m] = ri;
-            const float cut = ri + c.maxRadius + c.repulsionCut;
-            const int ya = std::max(0, int(std::floor((yi - cut) * c.invCellY)));
-            const int yb = std::min(c.hy - 1, int(std::floor((yi + cut) * c.invCellY)));
             batch.begin(m);
+            if (byRow) {
+                for (int k = 0; k <= rowB[m] - rowA[m]; ++k)
+                    if (runE[k][m] > runB[k][m]) batch.append(c, runB[k][m], runE[k][m], 0.0f);
+                batch.end();
+                continue;
+            }
+            const int ownCellX = std::clamp(int(xi * c.invCellX), 0, c.hx - 1);
+            const float cut = pcut[m];
+            const int ya = rowA[m], yb = rowB[m];
             if (c.period > 0.0f) {
                 for (int yy = ya; yy <= yb; ++yy) {
                     const float y0 = float(yy) * c.cellY;
@@ -866,31 +922,46 @@ template <bool kFloors, bool kWide>
             }
         }
         wallDist[m] = dw;
-        const float len = std::sqrt(dirx * dirx + diry * diry);
-        float ex = len > 1e-6f ? dirx / len : in.e0x, ey = len > 1e-6f ? diry / len : in.e0y;
-        // Heading relaxation: the heading turns towards the model's direction with time
-        // constant tau instead of jumping to it, so a boxed-in person cannot flip back and
-        // forth every step (as in the anticipation velocity model, Xu, Chraibi & Seyfried
-        // 2021, Transp. Res. C 133, which relaxes the CSM's direction the same way).
-        if (c.tauDir > 0.0f) {
-            const float px = in.ex, py = in.ey;
-            if (px != 0.0f || py != 0.0f) {
-                const float k = std::min(1.0f, float(c.dt) / c.tauDir);
-                // Turning by more than a right angle goes through the perpendicular on the
-                // side of the target, so that an exact reversal still turns.
-                float tx = ex, ty = ey;
-                if (px * ex + py * ey < 0.0f) {
-                    const float side = px * ey - py * ex >= 0.0f ? 1.0f : -1.0f;
-                    tx = -py * side;
-                    ty = px * side;
-                }
-                const float nx = px + k * (tx - px), ny = py + k * (ty - py);
-                const float nl = std::sqrt(nx * nx + ny * ny);
-                if (nl > 1e-3f) { ex = nx / nl; ey = ny / nl; }
-            }
+        dirX[m] = dirx;
+        dirY[m] = diry;
+        lastX[m] = in.ex;
+        lastY[m] = in.ey;
+        wantX[m] = in.e0x;
+        wantY[m] = in.e0y;
+    }
+    // The direction's unit vector, then the heading relaxation: the heading turns towards the
+    // model's direction with time constant tau instead of jumping to it, so a boxed-in person
+    // cannot flip back and forth every step (as in the anticipation velocity model, Xu, Chraibi
+    // & Seyfried 2021, Transp. Res. C 133, which relaxes the CSM's direction the same way).
+    // Turning by more than a right angle goes through the perpendicular on the side of the
+    // target, so that an exact reversal still turns. Written with selects for all the agents
+    // at once (vectorised; what a discarded branch computes is dropped).
+    {
+        const bool relax = c.tauDir > 0.0f;
+        const float k = std::min(1.0f, float(c.dt) / c.tauDir);
+        for (int m = 0; m < count; ++m) {
+            const float dirx = dirX[m], diry = dirY[m];
+            const float len = std::sqrt(dirx * dirx + diry * diry);
+            float ex = len > 1e-6f ? dirx / len : wantX[m], ey = len > 1e-6f ? diry / len : wantY[m];
+            const float px = lastX[m], py = lastY[m];
+            const bool reverse = px * ex + py * ey < 0.0f;
+            const float side = px * ey - py * ex >= 0.0f ? 1.0f : -1.0f;
+            const float tx = reverse ? -py * side : ex, ty = reverse ? px * side : ey;
+            const float nx = px + k * (tx - px), ny = py + k * (ty - py);
+            const float nl = std::sqrt(nx * nx + ny * ny);
+            const bool turn = relax & ((px != 0.0f) | (py != 0.0f)) & (nl > 1e-3f);
+            ex = turn ? nx / nl : ex;
+            ey = turn ? ny / nl : ey;
+            dirX[m] = ex;
+            dirY[m] = ey;
         }
-        dirX[m] = ex;
-        dirY[m] = ey;
+    }
+    // On a stair, the free speed up or down.
+    for (int m = 0; m < count; ++m) {
+        const int self = moving[m];
+        const AgentIn& in = c.in[self];
+        const int layer = in.layer;
+        const float ex = dirX[m], ey = dirY[m];
         float v0 = in.v0;
         const NavLayer& L = grid.layer(layer);
         if (L.kind == NavLayer::Kind::Stair) {
