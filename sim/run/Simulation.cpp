@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "sim/gas/GasCoupling.hpp"
+#include "sim/run/RouteSampling.hpp"
 
 namespace safetwin {
 
@@ -333,6 +334,13 @@ void Simulation::desiredDirections() {
     std::vector<std::pair<float, float>> offset;
     for (const NavLayer& L : grid_->layers())
         offset.push_back({float(grid_->origin().x / h + 0.5 + L.i0), float(grid_->origin().y / h + 0.5 + L.j0)});
+    // Where the fast case does not apply: the layer's edge, no routed node near.
+    auto sampleSlowly = [&](size_t i) {
+        const Vec2 d = sampleDirection(*grid_, fields_[size_t(target_[i])], state_.layer[i], {state_.x[i], state_.y[i]});
+        if (d.x == 0.0 && d.y == 0.0) return;  // keep the last direction
+        state_.e0x[i] = float(d.x);
+        state_.e0y[i] = float(d.y);
+    };
     auto desire = [&](size_t i) {
         if (state_.status[i] != AgentStatus::Moving || target_[i] < 0) {
             state_.e0x[i] = state_.e0y[i] = 0.0f;
@@ -348,10 +356,7 @@ void Simulation::desiredDirections() {
             state_.e0y[i] = oy;
             return;
         }
-        const Vec2 d = sampleDirection(*grid_, field, layer, {state_.x[i], state_.y[i]});
-        if (d.x == 0.0 && d.y == 0.0) return;  // keep the last direction
-        state_.e0x[i] = float(d.x);
-        state_.e0y[i] = float(d.y);
+        sampleSlowly(i);
     };
     // The people the crowd model sorted by cell last step in that order, so that neighbours
     // in space read neighbouring route-field cells one after another (a large crowd's route
@@ -365,8 +370,47 @@ void Simulation::desiredDirections() {
         for (int i = 0; i < n; ++i)
             if (rank.size() != size_t(n) || rank[size_t(i)] < 0) desire(size_t(i));
         if (rank.size() == size_t(n)) {
-#pragma omp for schedule(dynamic, 2048)  // pieces as threads come free: no result depends on it
-            for (int k = 0; k < int(order.size()); ++k) desire(size_t(order[size_t(k)]));
+            // Pieces of kPiece people in cell order, as threads come free (no result depends on
+            // it); in each, the runs of moving people with the same route field and layer
+            // (most of a crowd) go through the vectorised fast case together.
+            constexpr int kPiece = 256;
+            float ox[kPiece], oy[kPiece];
+            uint8_t ok[kPiece];
+            const int pieces = (int(order.size()) + kPiece - 1) / kPiece;
+#pragma omp for schedule(dynamic, 8)
+            for (int piece = 0; piece < pieces; ++piece) {
+                const int k1 = std::min(int(order.size()), (piece + 1) * kPiece);
+                for (int k = piece * kPiece; k < k1;) {
+                    const size_t i = size_t(order[size_t(k)]);
+                    const int target = target_[i], layer = state_.layer[i];
+                    if (state_.status[i] != AgentStatus::Moving || target < 0) {
+                        desire(i);
+                        ++k;
+                        continue;
+                    }
+                    int e = k + 1;
+                    while (e < k1) {
+                        const size_t q = size_t(order[size_t(e)]);
+                        if (state_.status[q] != AgentStatus::Moving || target_[q] != target || state_.layer[q] != layer) break;
+                        ++e;
+                    }
+                    const NavLayer& L = grid_->layer(layer);
+                    const RouteField& field = fields_[size_t(target)];
+                    sampleRouteDirections(L, field.cell_dir.data() + size_t(L.node0) * 4, offset[size_t(layer)].first,
+                                          offset[size_t(layer)].second, invH, state_.x.data(), state_.y.data(), order.data() + k, e - k, ox,
+                                          oy, ok);
+                    for (int q = k; q < e; ++q) {
+                        const size_t id = size_t(order[size_t(q)]);
+                        if (ok[q - k]) {
+                            state_.e0x[id] = ox[q - k];
+                            state_.e0y[id] = oy[q - k];
+                        } else {
+                            sampleSlowly(id);
+                        }
+                    }
+                    k = e;
+                }
+            }
         }
     }
 }
