@@ -5,6 +5,7 @@
 //             contiguous lanes, the repulsion and headway loops over whole blocks of lanes,
 //             the wall term, heading relaxation, the move and the wall guard
 //   [scatter] results copied back to the state by id
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -49,7 +50,8 @@ void setCrowdShortcuts(bool on) { gShortcuts = on; }
 
 namespace {
 
-enum class KernelBuild { Baseline, Avx2, Avx512 };
+/// A build of the movement kernel (None: no instruction-set specific step, for the policies).
+enum class KernelBuild { None, Baseline, Avx2, Avx512 };
 
 KernelBuild kernelBuild() {
     const CrowdKernelIsa isa = gIsa;
@@ -66,7 +68,8 @@ const char* crowdKernelName() {
     switch (kernelBuild()) {
     case KernelBuild::Avx512: return "avx512";
     case KernelBuild::Avx2: return "avx2";
-    case KernelBuild::Baseline: break;
+    case KernelBuild::Baseline:
+    case KernelBuild::None: break;
     }
     return "x86-64";
 }
@@ -275,12 +278,97 @@ constexpr int kChunk = 64;
 /// standing crowd of 6 persons/m^2 needs about 40.
 constexpr int kRepulsionCap = kChunk * 64;
 
+/// The repulsion's candidate filter: of sorted agents [b, e), x shifted by `shift`, those
+/// with d^2 < cut2 from (xi, yi), appended in order to (x, y, z, r) from n; returns how many.
+/// Only they can push (R = 0 at s >= l + 6 D, and cut is r_i + r_max + 6 D), so the others
+/// need no lane. One rule, three builds that give the same arrays: AVX-512 compresses 16
+/// lanes at a time, AVX2 permutes 8 by a table, x86-64 goes one by one. Each may write
+/// past what it keeps (the batch has room); the next run overwrites it.
+struct FilterArgs {
+    const float *sx, *sy, *sz, *sr;
+    float shift, xi, yi, cut2;
+};
+
+template <bool kFloors>
+[[gnu::always_inline]] inline int filterBaseline(const FilterArgs& a, int b, int e, float* x, float* y, float* z, float* r) {
+    int n = 0;
+    for (int j = b; j < e; ++j) {
+        const float X = a.sx[j] + a.shift, Y = a.sy[j];
+        const float dx = X - a.xi, dy = Y - a.yi;
+        x[n] = X;
+        y[n] = Y;
+        if constexpr (kFloors) z[n] = a.sz[j];
+        r[n] = a.sr[j];
+        n += dx * dx + dy * dy < a.cut2 ? 1 : 0;
+    }
+    return n;
+}
+
+/// For each 8-bit mask, the lanes it keeps in order (then zeros): the AVX2 filter's permutations.
+struct CompressTable {
+    alignas(32) int32_t lanes[256][8];
+    constexpr CompressTable() : lanes{} {
+        for (int mask = 0; mask < 256; ++mask) {
+            int k = 0;
+            for (int l = 0; l < 8; ++l)
+                if (mask & (1 << l)) lanes[mask][k++] = l;
+        }
+    }
+};
+constexpr CompressTable kCompress8{};
+
+// Plain inline (not always_inline): GCC inlines these only into functions built for their
+// instruction set, the kernel's AVX2 and AVX-512 builds, which are the only ones that call them.
+template <bool kFloors>
+__attribute__((target("avx2"))) inline int filterAvx2(const FilterArgs& a, int b, int e, float* x, float* y, float* z, float* r) {
+    const __m256 xi = _mm256_set1_ps(a.xi), yi = _mm256_set1_ps(a.yi), cut2 = _mm256_set1_ps(a.cut2), shift = _mm256_set1_ps(a.shift);
+    int n = 0;
+    for (int q = b; q < e; q += 8) {
+        const int left = e - q;
+        const int valid = left >= 8 ? 0xFF : (1 << left) - 1;
+        const __m256 X = _mm256_add_ps(_mm256_loadu_ps(a.sx + q), shift), Y = _mm256_loadu_ps(a.sy + q);
+        const __m256 dx = _mm256_sub_ps(X, xi), dy = _mm256_sub_ps(Y, yi);
+        const __m256 d2 = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
+        const int keep = _mm256_movemask_ps(_mm256_cmp_ps(d2, cut2, _CMP_LT_OQ)) & valid;
+        const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress8.lanes[keep]));
+        _mm256_storeu_ps(x + n, _mm256_permutevar8x32_ps(X, perm));
+        _mm256_storeu_ps(y + n, _mm256_permutevar8x32_ps(Y, perm));
+        if constexpr (kFloors) _mm256_storeu_ps(z + n, _mm256_permutevar8x32_ps(_mm256_loadu_ps(a.sz + q), perm));
+        _mm256_storeu_ps(r + n, _mm256_permutevar8x32_ps(_mm256_loadu_ps(a.sr + q), perm));
+        n += __builtin_popcount(unsigned(keep));
+    }
+    return n;
+}
+
+template <bool kFloors>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) inline int filterAvx512(const FilterArgs& a, int b, int e, float* x, float* y,
+                                                                                      float* z, float* r) {
+    const __m512 xi = _mm512_set1_ps(a.xi), yi = _mm512_set1_ps(a.yi), cut2 = _mm512_set1_ps(a.cut2), shift = _mm512_set1_ps(a.shift);
+    int n = 0;
+    for (int q = b; q < e; q += 16) {
+        const int left = e - q;
+        const __mmask16 valid = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+        const __m512 X = _mm512_add_ps(_mm512_loadu_ps(a.sx + q), shift), Y = _mm512_loadu_ps(a.sy + q);
+        const __m512 dx = _mm512_sub_ps(X, xi), dy = _mm512_sub_ps(Y, yi);
+        const __m512 d2 = _mm512_add_ps(_mm512_mul_ps(dx, dx), _mm512_mul_ps(dy, dy));
+        const __mmask16 keep = _mm512_mask_cmp_ps_mask(valid, d2, cut2, _CMP_LT_OQ);
+        _mm512_storeu_ps(x + n, _mm512_maskz_compress_ps(keep, X));
+        _mm512_storeu_ps(y + n, _mm512_maskz_compress_ps(keep, Y));
+        if constexpr (kFloors) _mm512_storeu_ps(z + n, _mm512_maskz_compress_ps(keep, _mm512_loadu_ps(a.sz + q)));
+        _mm512_storeu_ps(r + n, _mm512_maskz_compress_ps(keep, _mm512_loadu_ps(a.sr + q)));
+        n += __builtin_popcount(unsigned(keep));
+    }
+    return n;
+}
+
 /// Candidate neighbours of a chunk's agents, gathered from the runs of cells that cover each
-/// agent's search region. An agent's candidates lie one after another from a block boundary,
-/// the k-th in lane k % kLanes, so blocks are full whatever the runs' lengths; the rest of its
-/// last block is padding far away. The blocks of all the agents are then evaluated in one loop
-/// (independent blocks keep the pipeline full instead of waiting on one agent's square roots
-/// and divisions), each adding into its owner's lane accumulators in block order.
+/// agent's search region; for the repulsion (Policy::kFilter) only those inside the agent's
+/// circle, which the cells' rectangles overshoot by a third or more. An agent's candidates
+/// lie one after another from a block boundary, the k-th in lane k % kLanes, so blocks are
+/// full whatever the runs' lengths; the rest of its last block is padding far away. The
+/// blocks of all the agents are then evaluated in one loop (independent blocks keep the
+/// pipeline full instead of waiting on one agent's square roots and divisions), each adding
+/// into its owner's lane accumulators in block order.
 ///
 /// The repulsion's batch is large enough to keep a whole chunk's candidates (kRepulsionCap), so
 /// that the headway pass can read them again (Pass 3); an agent's candidates stay intact unless
@@ -306,6 +394,7 @@ struct Batch {
     int n = 0;                          // candidates stored
     int agentStart = 0;                 // where the current agent's candidates start
     int agent = -1;
+    float filterX = 0.0f, filterY = 0.0f, filterCut2 = 0.0f;  // the agent's circle (Policy::kFilter)
     int flushes = 0;                    // evaluations that made room for more candidates
     int agentFlushes = 0;               // flushes when the current agent began
     // Agent m's candidates are blocks [ownBegin[m], ownEnd[m]); still there after the last
@@ -366,6 +455,16 @@ struct Batch {
     /// Whole blocks are copied (the sorted arrays are padded), then n advances by the run's
     /// length, so that the next run overwrites what was copied past the end.
     [[gnu::always_inline]] inline void copy(const StepContext& c, int b, int e, float shift) {
+        if constexpr (Policy::kFilter != KernelBuild::None) {
+            const FilterArgs a{c.sx, c.sy, c.sz, c.sr, shift, filterX, filterY, filterCut2};
+            if constexpr (Policy::kFilter == KernelBuild::Avx512)
+                n += filterAvx512<kFloors>(a, b, e, x + n, y + n, z + n, r + n);
+            else if constexpr (Policy::kFilter == KernelBuild::Avx2)
+                n += filterAvx2<kFloors>(a, b, e, x + n, y + n, z + n, r + n);
+            else
+                n += filterBaseline<kFloors>(a, b, e, x + n, y + n, z + n, r + n);
+            return;
+        }
         const V8* __restrict qx = reinterpret_cast<const V8*>(c.sx + b);
         const V8* __restrict qy = reinterpret_cast<const V8*>(c.sy + b);
         const V8* __restrict qz = reinterpret_cast<const V8*>(c.sz + b);
@@ -459,9 +558,10 @@ template <class V, class T>
 /// kWide: the blocks two at a time, in 16 lanes (one AVX-512 register), whoever they belong to
 /// (a batch's blocks lie one after another), each pair's lanes then added into their owners'
 /// 8 accumulators block by block, so that every sum is the one the 8-lane loop makes.
-template <bool kWide_>
+template <bool kWide_, KernelBuild kBuild>
 struct Repulsion {
     static constexpr bool kWide = kWide_;
+    static constexpr KernelBuild kFilter = kBuild;  // candidates filtered to the circle
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk];
     // Lane accumulators of the chunk's moving agents, written by their first segment (every
     // agent has one, if empty) from zero where fresh, else from what they hold.
@@ -624,6 +724,7 @@ struct Repulsion {
 template <bool kWide_>
 struct Headway {
     static constexpr bool kWide = kWide_;
+    static constexpr KernelBuild kFilter = KernelBuild::None;  // the box: every candidate
     float xi[kChunk], yi[kChunk], zi[kChunk], ri[kChunk], ex[kChunk], ey[kChunk];
     alignas(32) float vmin[kChunk][kLanes];
     float invT, zsep;
@@ -744,7 +845,7 @@ inline bool accept(const NavGrid& grid, int layer, Vec2 q, double guard, int& ne
 /// time; kWide, pairs of blocks in 16 lanes, for AVX-512 only); all give the same bits (no FMA
 /// contraction: this file is built with -ffp-contract=off, and every sum is made in one fixed
 /// order).
-template <bool kFloors, bool kWide>
+template <bool kFloors, bool kWide, KernelBuild kBuild>
 [[gnu::always_inline]] inline void moveAgentsBody(const StepContext& c, int begin, int end, KernelTotals& totals) {
     const NavGrid& grid = *c.grid;
     int moving[kChunk];                 // sorted indices of the agents that move
@@ -762,9 +863,10 @@ template <bool kFloors, bool kWide>
 
     // Pass 1, repulsion: every neighbour closer than r_i + r_max + 6 D (beyond it R < a e^-6
     // of the desired direction's weight 1, the model's validated cutoff): per row of cells,
-    // the cells that cover the circle's chord. Overlaps are counted on the way.
-    Repulsion<kWide> rep;
-    Batch<Repulsion<kWide>, kFloors, kRepulsionCap> repBatch(rep);
+    // the cells that cover the circle's chord, and of their agents those inside the circle.
+    // Overlaps are counted on the way.
+    Repulsion<kWide, kBuild> rep;
+    Batch<Repulsion<kWide, kBuild>, kFloors, kRepulsionCap> repBatch(rep);
     {
         rep.a = c.a;
         rep.invD = c.invD;
@@ -828,6 +930,9 @@ template <bool kFloors, bool kWide>
             rep.yi[m] = yi;
             rep.zi[m] = c.sz[self];
             rep.ri[m] = ri;
+            batch.filterX = xi;
+            batch.filterY = yi;
+            batch.filterCut2 = pcut[m] * pcut[m];
             batch.begin(m);
             if (byRow) {
                 for (int k = 0; k <= rowB[m] - rowA[m]; ++k)
@@ -1110,7 +1215,7 @@ template <bool kFloors, bool kWide>
 
 template <bool kFloors>
 __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors, false>(c, begin, end, totals);
+    moveAgentsBody<kFloors, false, KernelBuild::Avx2>(c, begin, end, totals);
 }
 
 // prefer-vector-width=512: GCC's default tuning would split the 16-lane loops into two
@@ -1118,12 +1223,12 @@ __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int be
 template <bool kFloors>
 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512"))) void moveAgentsAvx512(const StepContext& c, int begin, int end,
                                                                                                         KernelTotals& totals) {
-    moveAgentsBody<kFloors, true>(c, begin, end, totals);
+    moveAgentsBody<kFloors, true, KernelBuild::Avx512>(c, begin, end, totals);
 }
 
 template <bool kFloors>
 void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors, false>(c, begin, end, totals);
+    moveAgentsBody<kFloors, false, KernelBuild::Baseline>(c, begin, end, totals);
 }
 
 }  // namespace
@@ -1193,7 +1298,8 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     switch (kernelBuild()) {
     case KernelBuild::Avx512: kernel = oneFloor_ ? moveAgentsAvx512<false> : moveAgentsAvx512<true>; break;
     case KernelBuild::Avx2: kernel = oneFloor_ ? moveAgentsAvx2<false> : moveAgentsAvx2<true>; break;
-    case KernelBuild::Baseline: break;
+    case KernelBuild::Baseline:
+    case KernelBuild::None: break;
     }
 
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
