@@ -1204,12 +1204,11 @@ template <bool kFloors, bool kWide, KernelBuild kBuild>
         out.ex = ex;
         out.ey = ey;
         out.v = v;
-        double planPerSlope = 1.0;
+        out.walk = double(v) * c.dt;  // the distance along the floor: on a stair, along its slope
         if (L.kind == NavLayer::Kind::Stair) {
             const Stair& st = grid.scene().stairs[size_t(L.index)];
-            planPerSlope = st.run / st.slope_length;
+            out.walk /= st.run / st.slope_length;
         }
-        out.walk = double(v) * c.dt / planPerSlope;
     }
 }
 
