@@ -586,7 +586,10 @@ struct Repulsion {
         const float reach = r0 + pr[idx];
         const float interact = reach + cut;
         const float dz = kLevels ? pz[idx] - z0 : 0.0f;
-        const bool ok = (dz <= zsep) & (dz >= -zsep) & (d2 > 1e-12f) & (d2 < interact * interact);
+        // One floor: dz = 0 always passes (the one-floor build runs only with zsep >= 0), and
+        // no test is written, which GCC would otherwise build lane by lane from a scalar.
+        const bool floorOk = kLevels ? (dz <= zsep) & (dz >= -zsep) : true;
+        const bool ok = floorOk & (d2 > 1e-12f) & (d2 < interact * interact);
         const float d = std::sqrt(d2 > 1e-12f ? d2 : 1e-12f);
         const float R = a * fastExp((reach - d) * invD) / d;
         const float w = ok ? R : 0.0f;  // finite either way: d >= 1e-6, the exponent clamped
@@ -745,7 +748,8 @@ struct Headway {
                 const float reach = r0 + pr[idx];
                 const float dz = B::kLevels ? pz[idx] - z0 : 0.0f;
                 const float along = dx * e0 + dy * e1, across = dy * e0 - dx * e1;
-                const bool ok = (dz <= zsep) & (dz >= -zsep) & (along > 0.0f) & (across < reach) & (across > -reach);
+                const bool floorOk = B::kLevels ? (dz <= zsep) & (dz >= -zsep) : true;  // as in the repulsion
+                const bool ok = floorOk & (along > 0.0f) & (across < reach) & (across > -reach);
                 const float gap = (std::sqrt(dx * dx + dy * dy) - reach) * invT;
                 return ok ? (gap > 0.0f ? gap : 0.0f) : 1e30f;
             };
@@ -1291,12 +1295,14 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     c.out = out_.data();
     c.shortcuts = gShortcuts;
     // One floor (every z equal, the common case): the kernel built without elevations, which
-    // gives the same bits (dz = 0 passes the floor test).
+    // gives the same bits (dz = 0 passes the floor test, unless a separation below zero has
+    // nobody interact: then the general build).
     using Kernel = void (*)(const StepContext&, int, int, KernelTotals&);
-    Kernel kernel = oneFloor_ ? moveAgentsBaseline<false> : moveAgentsBaseline<true>;
+    const bool flat = oneFloor_ && c.zsep >= 0.0f;
+    Kernel kernel = flat ? moveAgentsBaseline<false> : moveAgentsBaseline<true>;
     switch (kernelBuild()) {
-    case KernelBuild::Avx512: kernel = oneFloor_ ? moveAgentsAvx512<false> : moveAgentsAvx512<true>; break;
-    case KernelBuild::Avx2: kernel = oneFloor_ ? moveAgentsAvx2<false> : moveAgentsAvx2<true>; break;
+    case KernelBuild::Avx512: kernel = flat ? moveAgentsAvx512<false> : moveAgentsAvx512<true>; break;
+    case KernelBuild::Avx2: kernel = flat ? moveAgentsAvx2<false> : moveAgentsAvx2<true>; break;
     case KernelBuild::Baseline:
     case KernelBuild::None: break;
     }
