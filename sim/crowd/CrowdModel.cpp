@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "sim/crowd/Crowd.hpp"
 
@@ -1046,24 +1047,33 @@ template <bool kFloors, bool kWide, KernelBuild kBuild>
     // target, so that an exact reversal still turns. Written with selects for all the agents
     // at once (vectorised; what a discarded branch computes is dropped).
     {
-        const bool relax = c.tauDir > 0.0f;
         const float k = std::min(1.0f, float(c.dt) / c.tauDir);
-        for (int m = 0; m < count; ++m) {
-            const float dirx = dirX[m], diry = dirY[m];
-            const float len = std::sqrt(dirx * dirx + diry * diry);
-            float ex = len > 1e-6f ? dirx / len : wantX[m], ey = len > 1e-6f ? diry / len : wantY[m];
-            const float px = lastX[m], py = lastY[m];
-            const bool reverse = px * ex + py * ey < 0.0f;
-            const float side = px * ey - py * ex >= 0.0f ? 1.0f : -1.0f;
-            const float tx = reverse ? -py * side : ex, ty = reverse ? px * side : ey;
-            const float nx = px + k * (tx - px), ny = py + k * (ty - py);
-            const float nl = std::sqrt(nx * nx + ny * ny);
-            const bool turn = relax & ((px != 0.0f) | (py != 0.0f)) & (nl > 1e-3f);
-            ex = turn ? nx / nl : ex;
-            ey = turn ? ny / nl : ey;
-            dirX[m] = ex;
-            dirY[m] = ey;
-        }
+        // Whether to relax at all is decided outside the loop (a scalar in the loop's masks
+        // would be built lane by lane).
+        auto heading = [&](auto relaxing) __attribute__((always_inline)) {
+            for (int m = 0; m < count; ++m) {
+                const float dirx = dirX[m], diry = dirY[m];
+                const float len = std::sqrt(dirx * dirx + diry * diry);
+                float ex = len > 1e-6f ? dirx / len : wantX[m], ey = len > 1e-6f ? diry / len : wantY[m];
+                if constexpr (decltype(relaxing)::value) {
+                    const float px = lastX[m], py = lastY[m];
+                    const bool reverse = px * ex + py * ey < 0.0f;
+                    const float side = px * ey - py * ex >= 0.0f ? 1.0f : -1.0f;
+                    const float tx = reverse ? -py * side : ex, ty = reverse ? px * side : ey;
+                    const float nx = px + k * (tx - px), ny = py + k * (ty - py);
+                    const float nl = std::sqrt(nx * nx + ny * ny);
+                    const bool turn = ((px != 0.0f) | (py != 0.0f)) & (nl > 1e-3f);
+                    ex = turn ? nx / nl : ex;
+                    ey = turn ? ny / nl : ey;
+                }
+                dirX[m] = ex;
+                dirY[m] = ey;
+            }
+        };
+        if (c.tauDir > 0.0f)
+            heading(std::true_type{});
+        else
+            heading(std::false_type{});
     }
     // On a stair, the free speed up or down.
     for (int m = 0; m < count; ++m) {
