@@ -105,6 +105,7 @@ CommandFn addBenchCommand(CLI::App& app) {
         std::vector<int> threads{1, 2};
         bool quick = false;
         std::vector<int> sizes;
+        std::string kernel = "auto";
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("bench", "Run a benchmark and print one JSON object per case");
@@ -112,7 +113,10 @@ CommandFn addBenchCommand(CLI::App& app) {
     cmd->add_option("--threads", o->threads, "thread counts to run (default: 1 2)");
     cmd->add_flag("--quick", o->quick, "small cases only (a smoke test)");
     cmd->add_option("--n", o->sizes, "crowd: run only the cases with these numbers of people (1000 10000 20000 100000)");
+    cmd->add_option("--kernel", o->kernel, "crowd: the movement kernel's build: auto (the widest this CPU has), avx2 or x86-64")
+        ->check(CLI::IsMember({"auto", "avx2", "x86-64"}));
     return [o]() {
+        setCrowdKernelIsa(o->kernel == "avx2" ? CrowdKernelIsa::Avx2 : o->kernel == "x86-64" ? CrowdKernelIsa::Baseline : CrowdKernelIsa::Auto);
         if (o->what == "gas") return runBenchGas(o->threads, o->quick);
         if (o->what == "batch") return runBatchBench(o->threads, o->quick);
         if (o->what == "import") return runImportBench("", o->quick);
