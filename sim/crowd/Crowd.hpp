@@ -94,6 +94,7 @@ struct CrowdStepStats {
     int64_t wall_guard_hits = 0;       // moves cut or dropped by the wall guard
     int64_t headway_shortcuts = 0;     // speeds settled by the repulsion's neighbours (a shortcut, no effect on results)
     int64_t wall_tile_bounds = 0;      // wall distances a tile's lower bound settled (likewise)
+    int64_t neighbour_spills = 0;      // neighbour batches evaluated mid-person to make room (likewise)
     void merge(const CrowdStepStats& o);
 };
 

@@ -1,9 +1,10 @@
 // The collision-free speed model's step (Crowd.hpp), in four stages:
 //   [bin]     agents into the spatial hash by a counting sort (stable: by id within a cell)
 //   [gather]  each agent's inputs copied into cell order, read by id once
-//   [move]    the kernel: per agent, the neighbours of the search regions packed into
-//             contiguous lanes, the repulsion and headway loops over whole blocks of lanes,
-//             the wall term, heading relaxation, the move and the wall guard
+//   [move]    the kernel: per agent, the neighbours of the search regions (for the
+//             repulsion, those inside its circle) packed into contiguous lanes, the
+//             repulsion and headway loops over whole blocks of lanes, the wall term, heading
+//             relaxation, the move and the wall guard
 //   [scatter] results copied back to the state by id
 #include <immintrin.h>
 #include <omp.h>
@@ -36,6 +37,7 @@ void CrowdStepStats::merge(const CrowdStepStats& o) {
     wall_guard_hits += o.wall_guard_hits;
     headway_shortcuts += o.headway_shortcuts;
     wall_tile_bounds += o.wall_tile_bounds;
+    neighbour_spills += o.neighbour_spills;
 }
 
 namespace {
@@ -270,6 +272,7 @@ struct KernelTotals {
     int64_t guardHits = 0;
     int64_t settled = 0;    // headways settled by the repulsion pass's candidates
     int64_t tileBounds = 0; // wall distances settled by a tile's lower bound
+    int64_t spills = 0;     // batches evaluated mid-person (Batch::overflow)
     float maxOverlap = 0.0f;
 };
 
@@ -395,6 +398,7 @@ struct Batch {
     int n = 0;                          // candidates stored
     int agentStart = 0;                 // where the current agent's candidates start
     int agent = -1;
+    int spills = 0;                     // overflows
     float filterX = 0.0f, filterY = 0.0f, filterCut2 = 0.0f;  // the agent's circle (Policy::kFilter)
     int flushes = 0;                    // evaluations that made room for more candidates
     int agentFlushes = 0;               // flushes when the current agent began
@@ -495,6 +499,7 @@ struct Batch {
     /// The batch is full in the middle of an agent: its whole blocks are evaluated with the
     /// rest, and its partial last block moves to the front (each candidate keeps its lane).
     [[gnu::noinline]] void overflow() {
+        ++spills;
         const int full = n & ~(kLanes - 1);
         segAgent[segments] = agent;
         segBegin[segments] = agentStart / kLanes;
@@ -976,6 +981,7 @@ template <bool kFloors, bool kWide, KernelBuild kBuild>
             batch.end();
         }
         batch.finish();
+        totals.spills += batch.spills;
         I8 overlapLanes = {};
         F8 deepestLanes = {};
         for (int m = 0; m < count; ++m) {
@@ -1170,6 +1176,7 @@ template <bool kFloors, bool kWide, KernelBuild kBuild>
             batch.end();
         }
         batch.finish();
+        totals.spills += batch.spills;
         for (int m = 0; m < count; ++m) {
             if (searched[m]) continue;
             float v = freeV[m];
@@ -1320,9 +1327,9 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     // [move] Each agent reads the sorted copy of the current positions and its own inputs, and
     // writes its results in sorted order; the state is updated afterwards (a double buffer),
     // so the result does not depend on the number of threads or the order of the agents.
-    int64_t overlaps = 0, guardHits = 0, settled = 0, tileBounds = 0;
+    int64_t overlaps = 0, guardHits = 0, settled = 0, tileBounds = 0, spills = 0;
     float maxOverlap = 0.0f;
-#pragma omp parallel reduction(+ : overlaps, guardHits, settled, tileBounds) reduction(max : maxOverlap) if (active >= kParallelMin)
+#pragma omp parallel reduction(+ : overlaps, guardHits, settled, tileBounds, spills) reduction(max : maxOverlap) if (active >= kParallelMin)
     {
         // Chunks of kChunk agents handed out as threads come free: a thread that the machine
         // deschedules for a while holds up nobody (the results do not depend on who moves
@@ -1335,6 +1342,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
         guardHits += totals.guardHits;
         settled += totals.settled;
         tileBounds += totals.tileBounds;
+        spills += totals.spills;
         maxOverlap = std::max(maxOverlap, totals.maxOverlap);
     }
     // [scatter]
@@ -1364,6 +1372,7 @@ CrowdStepStats CrowdModel::step(CrowdState& s, const CrowdTraits& traits, double
     stats.wall_guard_hits = guardHits;
     stats.headway_shortcuts = settled;
     stats.wall_tile_bounds = tileBounds;
+    stats.neighbour_spills = spills;
     return stats;
 }
 
