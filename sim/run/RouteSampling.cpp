@@ -10,10 +10,8 @@
 namespace safetwin {
 namespace {
 
-/// People at once: the loop over a block's lanes is vectorised (the table and the positions
-/// gathered); a lane outside the fast case reads node 0 and is dropped.
-constexpr int kBlock = 16;
-
+/// The loop over the people is vectorised (the positions and the table gathered); a person
+/// outside the fast case reads node 0, and what it computes is dropped.
 [[gnu::always_inline]] inline void sampleBody(const NavLayer& L, const float* __restrict table, float fx0, float fy0, float invH,
                                               const double* __restrict x, const double* __restrict y, const int32_t* __restrict ids,
                                               int n, float* __restrict ox, float* __restrict oy, uint8_t* __restrict ok) {

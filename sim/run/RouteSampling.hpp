@@ -1,6 +1,7 @@
 #pragma once
 // The route stage's common case for many people at once: the desired direction read from a
-// route field's direction table by bilinear interpolation (Simulation::desiredDirections).
+// route field's direction table by bilinear interpolation, sampleDirection's common case in
+// float (Simulation::desiredDirections; sampleDirection itself handles the rest).
 #include <cstdint>
 
 #include "sim/nav/NavGrid.hpp"

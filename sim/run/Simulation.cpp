@@ -300,32 +300,6 @@ void Simulation::chooseExits(bool force) {
     }
 }
 
-namespace {
-
-/// sampleDirection's common case inline and in float: p at least a cell inside the layer and
-/// a route through one of the four cells around it. Returns false where sampleDirection's
-/// other cases apply (the layer's edge, no routed cell near).
-inline bool routeDirection(const NavLayer& L, const float* table, float fx0, float fy0, float invH, double x, double y, float& ox, float& oy) {
-    const float fx = float(x) * invH - fx0, fy = float(y) * invH - fy0;
-    if (!(fx >= 0.0f && fy >= 0.0f)) return false;
-    const int i = int(fx), j = int(fy);  // truncation is floor here
-    if (i + 1 >= L.nx || j + 1 >= L.ny) return false;
-    const float tx = fx - float(i), ty = fy - float(j);
-    const float w0 = (1 - tx) * (1 - ty), w1 = tx * (1 - ty), w2 = (1 - tx) * ty, w3 = tx * ty;
-    const float* e = table + size_t(L.at(i, j)) * 4;
-    const float* f = e + size_t(L.nx) * 4;
-    const float dx = e[0] * w0 + e[4] * w1 + f[0] * w2 + f[4] * w3;
-    const float dy = e[1] * w0 + e[5] * w1 + f[1] * w2 + f[5] * w3;
-    const float wsum = e[2] * w0 + e[6] * w1 + f[2] * w2 + f[6] * w3;
-    if (!(wsum > 1e-6f)) return false;
-    const float len = std::sqrt(dx * dx + dy * dy);
-    if (!(len > 1e-12f)) return false;
-    ox = dx / len;
-    oy = dy / len;
-    return true;
-}
-
-}  // namespace
 
 void Simulation::desiredDirections() {
     // Per layer: the lattice coordinate of a plan point is (x, y) / h - (fx0, fy0).
@@ -349,14 +323,14 @@ void Simulation::desiredDirections() {
         const RouteField& field = fields_[size_t(target_[i])];
         const int layer = state_.layer[i];
         const NavLayer& L = grid_->layer(layer);
+        const int32_t id = int32_t(i);
         float ox, oy;
-        if (routeDirection(L, field.cell_dir.data() + size_t(L.node0) * 4, offset[size_t(layer)].first, offset[size_t(layer)].second, invH,
-                           state_.x[i], state_.y[i], ox, oy)) {
-            state_.e0x[i] = ox;
-            state_.e0y[i] = oy;
-            return;
-        }
-        sampleSlowly(i);
+        uint8_t ok;
+        sampleRouteDirections(L, field.cell_dir.data() + size_t(L.node0) * 4, offset[size_t(layer)].first, offset[size_t(layer)].second, invH,
+                              state_.x.data(), state_.y.data(), &id, 1, &ox, &oy, &ok);
+        if (!ok) return sampleSlowly(i);
+        state_.e0x[i] = ox;
+        state_.e0y[i] = oy;
     };
     // The people the crowd model sorted by cell last step in that order, so that neighbours
     // in space read neighbouring route-field cells one after another (a large crowd's route
