@@ -855,8 +855,9 @@ inline bool accept(const NavGrid& grid, int layer, Vec2 q, double guard, int& ne
 /// time; kWide, pairs of blocks in 16 lanes, for AVX-512 only); all give the same bits (no FMA
 /// contraction: this file is built with -ffp-contract=off, and every sum is made in one fixed
 /// order).
-template <bool kFloors, bool kWide, KernelBuild kBuild>
+template <bool kFloors, KernelBuild kBuild>
 [[gnu::always_inline]] inline void moveAgentsBody(const StepContext& c, int begin, int end, KernelTotals& totals) {
+    constexpr bool kWide = kBuild == KernelBuild::Avx512;  // pairs of blocks in 16 lanes
     const NavGrid& grid = *c.grid;
     int moving[kChunk];                 // sorted indices of the agents that move
     float dirX[kChunk], dirY[kChunk];   // model direction, then heading
@@ -1235,7 +1236,7 @@ template <bool kFloors, bool kWide, KernelBuild kBuild>
 
 template <bool kFloors>
 __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors, false, KernelBuild::Avx2>(c, begin, end, totals);
+    moveAgentsBody<kFloors, KernelBuild::Avx2>(c, begin, end, totals);
 }
 
 // prefer-vector-width=512: GCC's default tuning would split the 16-lane loops into two
@@ -1243,12 +1244,12 @@ __attribute__((target("avx2"))) void moveAgentsAvx2(const StepContext& c, int be
 template <bool kFloors>
 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512"))) void moveAgentsAvx512(const StepContext& c, int begin, int end,
                                                                                                         KernelTotals& totals) {
-    moveAgentsBody<kFloors, true, KernelBuild::Avx512>(c, begin, end, totals);
+    moveAgentsBody<kFloors, KernelBuild::Avx512>(c, begin, end, totals);
 }
 
 template <bool kFloors>
 void moveAgentsBaseline(const StepContext& c, int begin, int end, KernelTotals& totals) {
-    moveAgentsBody<kFloors, false, KernelBuild::Baseline>(c, begin, end, totals);
+    moveAgentsBody<kFloors, KernelBuild::Baseline>(c, begin, end, totals);
 }
 
 }  // namespace
